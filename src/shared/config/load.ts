@@ -1,0 +1,171 @@
+/**
+ * Loads and validates the configuration: from a file (`--config FILE`) or the app setting MAILBOX_HEALTH_CONFIG.
+ * Validation is strict (unknown keys are errors) and reports every problem at once with its path.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
+import { parseAuthorizeEndpoint } from './esm.js';
+import { RawConfigSchema, type RawConfig, type RawMailbox, type SecretRef } from './schema.js';
+
+export type MailboxConfig = Omit<RawMailbox, 'tenantId' | 'clientId'> & {
+  tenantId: string;
+  clientId: string;
+};
+export type Config = Omit<RawConfig, 'mailboxes' | '$schema'> & { mailboxes: MailboxConfig[] };
+
+export interface LoadedConfig {
+  config: Config;
+  /** Non-fatal findings, e.g. a secret given inline as { "value" }. Never contains the secret itself. */
+  warnings: string[];
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        out.push({ path: formatPath([...issue.path, key]), message: 'unknown key' });
+    } else if (
+      issue.code === 'invalid_union' &&
+      issue.unionErrors.length > 0 &&
+      !issue.message.startsWith('expected')
+    ) {
+      out.push({ path: formatPath(issue.path), message: issue.message });
+    } else {
+      const message =
+        issue.code === 'invalid_type' && issue.received === 'undefined'
+          ? `required (${issue.expected === 'string' ? 'expected a string' : `expected ${issue.expected}`})`
+          : issue.message;
+      out.push({ path: formatPath(issue.path), message });
+    }
+  }
+  return out;
+}
+
+function collectValueSecrets(node: unknown, path: Array<string | number>, found: string[]): void {
+  if (Array.isArray(node)) node.forEach((v, i) => collectValueSecrets(v, [...path, i], found));
+  else if (node && typeof node === 'object') {
+    const rec = node as Record<string, unknown>;
+    if (Object.keys(rec).length === 1 && typeof rec.value === 'string') found.push(formatPath(path));
+    else for (const [k, v] of Object.entries(rec)) collectValueSecrets(v, [...path, k], found);
+  }
+}
+
+/** Cross-field rules the schema cannot express: unique ids, ESM consistency, references between sections. */
+function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
+  const seen = new Map<string, number>();
+  const mailboxes: MailboxConfig[] = [];
+  raw.mailboxes.forEach((m, i) => {
+    const at = (...p: Array<string | number>) => formatPath(['mailboxes', i, ...p]);
+    const first = seen.get(m.id);
+    if (first !== undefined)
+      issues.push({ path: at('id'), message: `duplicate mailbox id "${m.id}" (also mailboxes[${first}])` });
+    else seen.set(m.id, i);
+
+    let clientId = m.clientId;
+    let tenantId = m.tenantId;
+    const esm = m.esm;
+    if (esm) {
+      const esmClient = esm['mail.oauth.client.id'];
+      if (esmClient !== undefined) {
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(esmClient.trim())) {
+          issues.push({ path: at('esm', 'mail.oauth.client.id'), message: 'expected a GUID' });
+        } else if (clientId && clientId.toLowerCase() !== esmClient.trim().toLowerCase()) {
+          issues.push({
+            path: at('esm', 'mail.oauth.client.id'),
+            message: `disagrees with mailboxes[${i}].clientId (ESM uses another app registration)`,
+          });
+        } else clientId ??= esmClient.trim();
+      }
+      const endpoint = esm['mail.oauth.authorize.endpoint'];
+      if (endpoint !== undefined) {
+        const parsed = parseAuthorizeEndpoint(endpoint.trim());
+        if ('error' in parsed)
+          issues.push({ path: at('esm', 'mail.oauth.authorize.endpoint'), message: parsed.error });
+        else if (tenantId && tenantId.toLowerCase() !== parsed.tenant.toLowerCase()) {
+          issues.push({
+            path: at('esm', 'mail.oauth.authorize.endpoint'),
+            message: `tenant "${parsed.tenant}" disagrees with mailboxes[${i}].tenantId "${tenantId}"`,
+          });
+        } else tenantId ??= parsed.tenant;
+      }
+    }
+    if (!clientId)
+      issues.push({ path: at('clientId'), message: 'required (a GUID, or esm["mail.oauth.client.id"])' });
+    if (!tenantId)
+      issues.push({
+        path: at('tenantId'),
+        message: 'required (a GUID or domain, or esm["mail.oauth.authorize.endpoint"])',
+      });
+    if (m.auth.mode === 'password' && m.auth.username === undefined) {
+      // ROPC signs in as the mailbox itself unless told otherwise (the seed: "the same O365 account").
+    }
+    if (m.inbox.warnAfterMinutes >= m.inbox.critAfterMinutes) {
+      issues.push({ path: at('inbox', 'warnAfterMinutes'), message: 'must be below inbox.critAfterMinutes' });
+    }
+    const { clientId: _c, tenantId: _t, ...rest } = m;
+    mailboxes.push({ ...rest, clientId: clientId ?? '', tenantId: tenantId ?? '' });
+  });
+  const from = raw.alerts.email?.from;
+  if (from !== undefined && !seen.has(from)) {
+    issues.push({
+      path: 'alerts.email.from',
+      message: `expected the id of a configured mailbox, got "${from}"`,
+    });
+  }
+  return mailboxes;
+}
+
+/** Validates an already-parsed JSON document. `source` names where it came from, for the error message. */
+export function parseConfig(doc: unknown, source: string): LoadedConfig {
+  const result = RawConfigSchema.safeParse(doc);
+  if (!result.success) throw new ConfigError(zodIssues(result.error), source);
+  const issues: ConfigIssue[] = [];
+  const mailboxes = crossCheck(result.data, issues);
+  if (issues.length > 0) throw new ConfigError(issues, source);
+  const valueSecrets: string[] = [];
+  collectValueSecrets(doc, [], valueSecrets);
+  const warnings = valueSecrets.map(
+    (p) => `${p}: secret given inline as { "value" }; prefer { "env": "NAME" } or a Key Vault reference`,
+  );
+  const { $schema: _s, mailboxes: _m, ...rest } = result.data;
+  return { config: { ...rest, mailboxes }, warnings };
+}
+
+export function parseConfigText(text: string, source: string): LoadedConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `not valid JSON: ${(err as Error).message}` }], source);
+  }
+  return parseConfig(doc, source);
+}
+
+export function loadConfigFile(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([{ path: '', message: `cannot read the file (${code})` }], path);
+  }
+  return parseConfigText(text, path);
+}
+
+export const CONFIG_SETTING = 'MAILBOX_HEALTH_CONFIG';
+
+/** In Azure the whole document is the app setting MAILBOX_HEALTH_CONFIG. */
+export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const text = env[CONFIG_SETTING];
+  if (text === undefined || text.trim() === '') {
+    throw new ConfigError(
+      [{ path: '', message: `the app setting ${CONFIG_SETTING} is not set` }],
+      CONFIG_SETTING,
+    );
+  }
+  return parseConfigText(text, CONFIG_SETTING);
+}
+
+export type { SecretRef };

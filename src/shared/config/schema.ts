@@ -1,0 +1,242 @@
+/**
+ * The configuration document (DESIGN.md "Config"), validated once at start. Every error names the path of the
+ * bad field and what was expected; unknown keys are errors so that typos do not silently fall back to defaults.
+ */
+import { z } from 'zod';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+/** host or host:port — sovereign clouds and the lab need other authority and mail hosts. */
+const HOST =
+  /^(localhost|127\.0\.0\.1|\[::1\]|([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(:\d{1,5})?$/i;
+// Deliberately simple: one @, no spaces or angle brackets, a dotted domain (or localhost for the lab).
+const EMAIL = /^[^\s@<>()",;:]+@(localhost|([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$/i;
+
+export const guid = () => z.string().regex(GUID, 'expected a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)');
+export const email = () => z.string().regex(EMAIL, 'expected an e-mail address (name@domain)');
+export const host = () => z.string().regex(HOST, 'expected a host name, optionally with :port');
+const port = () => z.number({ invalid_type_error: 'expected a port number' }).int().min(1).max(65535);
+
+/** A secret is never a bare string: it names where the value lives. */
+export const SecretRefSchema = z.union(
+  [
+    z
+      .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name') })
+      .strict(),
+    z.object({ file: z.string().min(1, 'expected a file path') }).strict(),
+    z.object({ value: z.string().min(1, 'expected a non-empty value') }).strict(),
+  ],
+  {
+    errorMap: () => ({
+      message: 'expected a secret reference: { "env": "NAME" }, { "file": "path" } or { "value": "…" }',
+    }),
+  },
+);
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+const isoDate = () =>
+  z
+    .string()
+    .refine(
+      (s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)),
+      'expected an ISO 8601 date',
+    );
+
+export const AuthSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z
+      .object({
+        mode: z.literal('password'),
+        /** Defaults to the mailbox address (the seed signs in as the mailbox itself). */
+        username: email().optional(),
+        password: SecretRefSchema,
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('clientSecret'),
+        clientSecret: SecretRefSchema,
+        clientSecretExpiresOn: isoDate().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('certificate'),
+        /** PEM certificate; its notAfter drives the credential-expiry check. */
+        certificate: SecretRefSchema,
+        privateKey: SecretRefSchema,
+      })
+      .strict(),
+  ],
+  { errorMap: () => ({ message: 'expected mode "password", "clientSecret" or "certificate"' }) },
+);
+export type AuthConfig = z.infer<typeof AuthSchema>;
+
+/** ESM's own platform settings, pasted as they are (all strings, as ESM stores them). */
+export const EsmSchema = z
+  .object({
+    'mail.oauth.client.id': z.string().optional(),
+    'mail.oauth.authorize.endpoint': z.string().optional(),
+    'mail.oauth.scopes': z.string().optional(),
+    'mail.store.oauth.enabled': z.string().optional(),
+    'mail.transport.oauth.enabled': z.string().optional(),
+  })
+  .strict();
+export type EsmSettings = z.infer<typeof EsmSchema>;
+
+export const CloudSchema = z
+  .object({
+    authorityHost: host().default('login.microsoftonline.com'),
+    resourceHost: host().default('outlook.office365.com'),
+    imapHost: host().default('outlook.office365.com'),
+    imapPort: port().default(993),
+    smtpHost: host().default('smtp.office365.com'),
+    smtpPort: port().default(587),
+  })
+  .strict();
+
+export const FoldersSchema = z
+  .object({
+    inbox: z.string().min(1).default('INBOX'),
+    /** "auto": SPECIAL-USE when advertised, else by name (Junk Email, Junk E-mail). */
+    junk: z.string().min(1).default('auto'),
+    sent: z.string().min(1).default('auto'),
+  })
+  .strict();
+
+export const InboxSchema = z
+  .object({
+    waiting: z.enum(['all', 'unseen']).default('all'),
+    warnAfterMinutes: z.number().positive().default(30),
+    critAfterMinutes: z.number().positive().default(120),
+    /** 25 MiB, the size above which the seed says mails cannot be fetched into ESM. */
+    maxMessageBytes: z.number().int().positive().default(26_214_400),
+    /** Opt-in: move oversized messages out of the fetched folder. Off (null) by default; never deletes. */
+    moveOversizedTo: z.string().min(1).nullable().default(null),
+    /** Byte cap for the fetch probe of the oldest waiting message. */
+    probeMaxBytes: z.number().int().positive().default(26_214_400),
+  })
+  .strict();
+
+export const JunkSchema = z
+  .object({
+    /** WARN when more messages than this arrived in Junk since the last review. */
+    warnUnreviewed: z.number().int().nonnegative().default(20),
+    /** Folder names tried in order when the server does not advertise SPECIAL-USE (other mailbox languages). */
+    names: z.array(z.string().min(1)).default(['Junk Email', 'Junk E-mail', 'Junk']),
+  })
+  .strict();
+
+export const LimitsSchema = z
+  .object({
+    recipientsPerDay: z.number().int().positive().default(10_000),
+    messagesPerMinute: z.number().int().positive().default(30),
+    warnPercent: z.number().positive().max(100).default(80),
+    critPercent: z.number().positive().max(100).default(95),
+  })
+  .strict()
+  .refine((l) => l.warnPercent < l.critPercent, {
+    message: 'warnPercent must be below critPercent',
+    path: ['warnPercent'],
+  });
+
+export const SpamReviewSchema = z
+  .object({
+    /** A ticket-number pattern (a regular expression) whose presence in a Junk subject hints "likely legitimate". */
+    ticketPattern: z
+      .string()
+      .refine((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected a valid regular expression')
+      .default('\\[ESM-\\d+\\]'),
+    maxListed: z.number().int().positive().max(200).default(50),
+  })
+  .strict();
+
+export const MailboxSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,63}$/, 'expected 1–63 characters of a-z, 0-9 and -'),
+    address: email(),
+    tenantId: z
+      .union([guid(), z.string().regex(DOMAIN)], {
+        errorMap: () => ({ message: 'expected a tenant GUID or domain (contoso.onmicrosoft.com)' }),
+      })
+      .optional(),
+    clientId: guid().optional(),
+    esm: EsmSchema.optional(),
+    auth: AuthSchema,
+    cloud: CloudSchema.default({}),
+    folders: FoldersSchema.default({}),
+    inbox: InboxSchema.default({}),
+    junk: JunkSchema.default({}),
+    limits: LimitsSchema.default({}),
+    spamReview: SpamReviewSchema.default({}),
+    reviewers: z.array(email()).default([]),
+    /** One overall deadline per mailbox run. */
+    deadlineSeconds: z.number().positive().max(600).default(60),
+  })
+  .strict();
+
+export const WebhookSchema = z
+  .object({
+    kind: z.enum(['teams', 'json']),
+    /** The URL carries its own credential (Teams Workflows signatures), so it is a secret. */
+    url: SecretRefSchema,
+    name: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const AlertsSchema = z
+  .object({
+    email: z
+      .object({
+        /** The mailbox id of the sender mailbox. */
+        from: z.string().min(1),
+        to: z.array(email()).default([]),
+      })
+      .strict()
+      .optional(),
+    webhooks: z.array(WebhookSchema).default([]),
+    policy: z
+      .object({
+        failuresBeforeAlert: z.number().int().positive().default(2),
+        remindAfterHours: z.number().positive().default(24),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const StateSchema = z
+  .object({
+    tables: z.union(
+      [
+        z.literal('memory'),
+        z.object({ connectionString: SecretRefSchema }).strict(),
+        z.object({ accountUrl: z.string().url('expected an https:// table service URL') }).strict(),
+      ],
+      {
+        errorMap: () => ({
+          message: 'expected "memory", { "connectionString": secret } or { "accountUrl": "https://…" }',
+        }),
+      },
+    ),
+  })
+  .strict();
+
+export const RawConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    mailboxes: z.array(MailboxSchema).min(1, 'expected at least one mailbox'),
+    alerts: AlertsSchema.default({}),
+    state: StateSchema.default({ tables: 'memory' }),
+  })
+  .strict();
+export type RawConfig = z.infer<typeof RawConfigSchema>;
+export type RawMailbox = z.infer<typeof MailboxSchema>;
