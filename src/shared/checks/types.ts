@@ -66,6 +66,15 @@ export interface ImapSessionPort {
   close(): Promise<void>;
 }
 
+/** Result of an SMTP AUTH probe: `verify()` only, nothing sent (implemented by `mail/smtp-probe.ts`). */
+export type SmtpProbeOutcome =
+  { ok: true; latencyMs: number } | { ok: false; error: unknown; latencyMs: number };
+
+/** One short-lived SMTP connection per probe, closed at once. */
+export interface SmtpProbePort {
+  verify(accessToken: string, signal: AbortSignal): Promise<SmtpProbeOutcome>;
+}
+
 export interface CheckContext {
   readonly mailbox: MailboxConfig;
   readonly clock: Clock;
@@ -74,6 +83,10 @@ export interface CheckContext {
   readonly secrets: SecretResolver;
   readonly tokens: TokenSource;
   readonly imap: ImapSessionPort;
+  /** SMTP probe for `smtp-auth`; defaults to the nodemailer probe on the mailbox's cloud settings. */
+  readonly smtp?: SmtpProbePort;
+  /** When the Junk folder was last reviewed (from the state store); `junk` counts arrivals since then. */
+  readonly lastSpamReviewAt?: Date;
   /** Results of the checks that already ran in this mailbox run, by name. */
   readonly results: ReadonlyMap<CheckName, CheckResult>;
   /** Optional services (state store, review times, …) added by the parts that need them. */
