@@ -1,0 +1,116 @@
+/**
+ * In-memory StateStore: for the CLI (`"tables": "memory"`), the demo and unit tests. Same semantics as Table
+ * Storage — etags change on every write, stale etags conflict, transactions are all or nothing — so code tested
+ * against it behaves the same against Azure. Values are cloned in and out so callers cannot mutate stored state.
+ */
+import {
+  MAX_TRANSACTION_OPERATIONS,
+  type StateStore,
+  type Stored,
+  type TableEntities,
+  type TablePort,
+  type TransactionOp,
+  type TransactionOutcome,
+  type WriteOutcome,
+} from './ports.js';
+
+interface Row<T> {
+  etag: string;
+  value: T;
+}
+
+export class MemoryTable<T> implements TablePort<T> {
+  readonly #rows = new Map<string, Map<string, Row<T>>>();
+  #version = 0;
+
+  #partition(pk: string): Map<string, Row<T>> {
+    let p = this.#rows.get(pk);
+    if (!p) this.#rows.set(pk, (p = new Map()));
+    return p;
+  }
+  #nextEtag(): string {
+    this.#version += 1;
+    return `W/"mem-${this.#version}"`;
+  }
+  #stored(pk: string, rk: string, row: Row<T>): Stored<T> {
+    return { partitionKey: pk, rowKey: rk, etag: row.etag, value: structuredClone(row.value) };
+  }
+
+  async get(pk: string, rk: string): Promise<Stored<T> | undefined> {
+    const row = this.#rows.get(pk)?.get(rk);
+    return row ? this.#stored(pk, rk, row) : undefined;
+  }
+
+  async list(pk: string): Promise<Array<Stored<T>>> {
+    const p = this.#rows.get(pk);
+    if (!p) return [];
+    return [...p.keys()].sort().map((rk) => this.#stored(pk, rk, p.get(rk)!));
+  }
+
+  async create(pk: string, rk: string, value: T): Promise<WriteOutcome> {
+    const p = this.#partition(pk);
+    if (p.has(rk)) return { ok: false, reason: 'exists' };
+    const etag = this.#nextEtag();
+    p.set(rk, { etag, value: structuredClone(value) });
+    return { ok: true, etag };
+  }
+
+  async replace(pk: string, rk: string, value: T, etag: string): Promise<WriteOutcome> {
+    const row = this.#rows.get(pk)?.get(rk);
+    if (!row) return { ok: false, reason: 'missing' };
+    if (row.etag !== etag) return { ok: false, reason: 'conflict' };
+    const next = this.#nextEtag();
+    this.#partition(pk).set(rk, { etag: next, value: structuredClone(value) });
+    return { ok: true, etag: next };
+  }
+
+  async upsert(pk: string, rk: string, value: T): Promise<{ etag: string }> {
+    const etag = this.#nextEtag();
+    this.#partition(pk).set(rk, { etag, value: structuredClone(value) });
+    return { etag };
+  }
+
+  async delete(pk: string, rk: string, etag?: string): Promise<WriteOutcome> {
+    const p = this.#rows.get(pk);
+    const row = p?.get(rk);
+    if (!p || !row) return { ok: false, reason: 'missing' };
+    if (etag !== undefined && row.etag !== etag) return { ok: false, reason: 'conflict' };
+    p.delete(rk);
+    return { ok: true, etag: row.etag };
+  }
+
+  async transact(pk: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome> {
+    if (ops.length === 0) return { ok: true };
+    if (ops.length > MAX_TRANSACTION_OPERATIONS)
+      throw new Error(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations`);
+    if (new Set(ops.map((o) => o.rowKey)).size !== ops.length)
+      throw new Error('a transaction touches each row at most once'); // as Table Storage rejects it
+    const p = this.#partition(pk);
+    // Check every precondition first, then apply: all or nothing.
+    for (const o of ops) {
+      const row = p.get(o.rowKey);
+      if (o.op === 'create' && row) return { ok: false, reason: 'conflict' };
+      if (o.op === 'replace' && (!row || row.etag !== o.etag)) return { ok: false, reason: 'conflict' };
+      if (o.op === 'delete' && (!row || (o.etag !== undefined && row.etag !== o.etag)))
+        return { ok: false, reason: 'conflict' };
+    }
+    for (const o of ops) {
+      if (o.op === 'delete') p.delete(o.rowKey);
+      else p.set(o.rowKey, { etag: this.#nextEtag(), value: structuredClone(o.value) });
+    }
+    return { ok: true };
+  }
+}
+
+export function createMemoryStore(): StateStore {
+  const t = <K extends keyof TableEntities>() => new MemoryTable<TableEntities[K]>();
+  return {
+    status: t<'status'>(),
+    alerts: t<'alerts'>(),
+    ledger: t<'ledger'>(),
+    leases: t<'leases'>(),
+    review: t<'review'>(),
+    async ensureTables() {},
+    description: 'memory',
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The state port (DESIGN.md "State"): five tables, each a partition per mailbox, with optimistic concurrency by
+ * etag. Two implementations — Azure Table Storage (`table-store.ts`) and memory (`memory-store.ts`) — pass one
+ * contract suite (`test/state/store-contract.ts`), so the checks, the lease and the alert policy never know which
+ * one they talk to.
+ *
+ * Values are plain JSON objects; the Table implementation stores them as one JSON property because the entities
+ * are read whole by the monitor and never queried by column (and Table Storage has no nested types).
+ */
+import type { CheckName, CheckResult, Status } from '../contracts.js';
+
+/** The tables of DESIGN.md "State". */
+export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Entity group transactions are limited to 100 operations (Azure Table Storage). */
+export const MAX_TRANSACTION_OPERATIONS = 100;
+
+/** `status`: PK mailbox, RK check → last result, since when the status holds, consecutive failures. */
+export interface StatusEntity {
+  check: CheckName;
+  status: Status;
+  result: CheckResult;
+  /** ISO time the current status began. */
+  since: string;
+  /** Consecutive non-OK results (0 when OK). */
+  consecutiveFailures: number;
+}
+
+/** `alerts`: PK mailbox, RK check → what was last notified. Written only after a send succeeded. */
+export interface AlertEntity {
+  check: CheckName;
+  triggered: boolean;
+  /** The status last notified (OK after a resolve notice). */
+  severity: Status;
+  lastNotifiedAt?: string;
+  /** When the current alert was first sent. */
+  triggeredAt?: string;
+}
+
+/** `ledger`: one minute bucket of what a mailbox sent (RK `b-<uidValidity>-<yyyymmddhhmm>`). */
+export interface LedgerBucketEntity {
+  kind: 'bucket';
+  uidValidity: number;
+  /** ISO minute start (UTC). */
+  minute: string;
+  messages: number;
+  recipients: number;
+}
+
+/** `ledger`: the Sent Items watermark (RK `watermark`), advanced in the same transaction as the buckets it counts. */
+export interface LedgerWatermarkEntity {
+  kind: 'watermark';
+  folder: string;
+  uidValidity: number;
+  lastUid: number;
+  updatedAt: string;
+}
+export type LedgerEntity = LedgerBucketEntity | LedgerWatermarkEntity;
+
+/** `leases`: PK mailbox, RK `run` → who runs the mailbox until when. */
+export interface LeaseEntity {
+  holder: string;
+  until: string;
+  acquiredAt: string;
+}
+
+/** `review`: PK mailbox, RK `spam` → last spam review and weekly junk counts for the digest's chart. */
+export interface ReviewEntity {
+  lastReviewAt?: string;
+  /** ISO week start (Monday, UTC date) → junk messages counted that week; oldest trimmed by the writer. */
+  weeklyJunk: Array<{ week: string; junkMessages: number }>;
+}
+
+export interface TableEntities {
+  status: StatusEntity;
+  alerts: AlertEntity;
+  ledger: LedgerEntity;
+  leases: LeaseEntity;
+  review: ReviewEntity;
+}
+
+export interface Stored<T> {
+  partitionKey: string;
+  rowKey: string;
+  etag: string;
+  value: T;
+}
+
+/** Outcome of a conditional write: a lost race is a value, not an exception (the caller re-reads and retries). */
+export type WriteOutcome =
+  { ok: true; etag: string } | { ok: false; reason: 'conflict' | 'exists' | 'missing' };
+
+/** One operation of an entity-group transaction (all in one partition, atomic, at most 100). */
+export type TransactionOp<T> =
+  | { op: 'create'; rowKey: string; value: T }
+  | { op: 'upsert'; rowKey: string; value: T }
+  | { op: 'replace'; rowKey: string; value: T; etag: string }
+  | { op: 'delete'; rowKey: string; etag?: string };
+
+export type TransactionOutcome = { ok: true } | { ok: false; reason: 'conflict' };
+
+export interface TablePort<T> {
+  get(partitionKey: string, rowKey: string): Promise<Stored<T> | undefined>;
+  /** Every entity of one partition, in row-key order. */
+  list(partitionKey: string): Promise<Array<Stored<T>>>;
+  /** Fails with `exists` when the row is already there (HTTP 409). */
+  create(partitionKey: string, rowKey: string, value: T): Promise<WriteOutcome>;
+  /** Replaces only when the etag still matches: `conflict` on 412, `missing` on 404. */
+  replace(partitionKey: string, rowKey: string, value: T, etag: string): Promise<WriteOutcome>;
+  /** Unconditional write: only for rows with a single writer (never for etag-guarded tables). */
+  upsert(partitionKey: string, rowKey: string, value: T): Promise<{ etag: string }>;
+  /** With an etag, deletes only that version (`conflict` otherwise); deleting a missing row is `missing`. */
+  delete(partitionKey: string, rowKey: string, etag?: string): Promise<WriteOutcome>;
+  /** All or nothing; any failed precondition (stale etag, existing row on create) is `conflict`. */
+  transact(partitionKey: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome>;
+}
+
+export interface StateStore {
+  readonly status: TablePort<StatusEntity>;
+  readonly alerts: TablePort<AlertEntity>;
+  readonly ledger: TablePort<LedgerEntity>;
+  readonly leases: TablePort<LeaseEntity>;
+  readonly review: TablePort<ReviewEntity>;
+  /** Creates the tables when missing (idempotent). */
+  ensureTables(): Promise<void>;
+  /** A short description for logs and `doctor` (never a key or connection string). */
+  readonly description: string;
+}
+
+/** Errors of the store that are not concurrency outcomes (network, auth): carry the table and HTTP status. */
+export class StateError extends Error {
+  readonly code = 'ESTATE';
+  constructor(
+    message: string,
+    readonly table: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
