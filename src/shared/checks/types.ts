@@ -11,6 +11,7 @@ import type { MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, Remediation } from '../contracts.js';
 import type { Logger } from '../logger.js';
+import type { StateStore } from '../state/ports.js';
 
 /** One overall deadline per mailbox run (DESIGN.md); every network wait is bounded by it. */
 export interface Deadline {
@@ -87,6 +88,8 @@ export interface CheckContext {
   readonly smtp?: SmtpProbePort;
   /** When the Junk folder was last reviewed (from the state store); `junk` counts arrivals since then. */
   readonly lastSpamReviewAt?: Date;
+  /** The state store (`state/`): the sent-quota ledger lives there. Absent → sent-quota keeps no history. */
+  readonly state?: StateStore;
   /** Results of the checks that already ran in this mailbox run, by name. */
   readonly results: ReadonlyMap<CheckName, CheckResult>;
   /** Optional services (state store, review times, …) added by the parts that need them. */
