@@ -1,0 +1,217 @@
+/**
+ * `inbox`: proves the folder the desk reads is fetchable, without changing it (EXAMINE, BODY.PEEK).
+ *
+ * - message count; the oldest waiting message by INTERNALDATE (`inbox.waiting`: all | unseen) → WARN above
+ *   warnAfterMinutes, CRIT above critAfterMinutes;
+ * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
+ *   (the seed: large mails cannot be fetched into ESM and must be moved by hand);
+ * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
+ *   partial range always uses `.PEEK`, so \Seen is never set) — a server error here is CRIT with the failing UID;
+ * - opt-in `moveOversizedTo`: MOVE (creating the folder), verified by the UIDPLUS COPYUID map; never deletes.
+ *
+ * Metrics: inboxMessages, waitingMessages, oldestWaitingSeconds, oversizedMessages, probeBytes, probeMs
+ * (+ movedMessages when moving). Details: { folder, waiting, oldestWaiting?: { uid, internalDate },
+ * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { ResultParts } from './result.js';
+import { failureParts } from './mail-context.js';
+import { cleanMailText, senderOf, uidSet } from './mail-text.js';
+import { skippedResult, startCheck } from './result.js';
+import { skipIfBlocked } from './skip.js';
+import type { Check, CheckContext } from './types.js';
+
+/** At most this many oversized messages are listed (the count is always exact). */
+const MAX_LISTED = 20;
+
+export interface OversizedMessage {
+  uid: number;
+  size: number;
+  date: string;
+  sender: string;
+  subject: string;
+}
+
+interface Scan {
+  exists: number;
+  waiting: Array<{ uid: number; date: Date }>;
+  oversizedUids: number[];
+}
+
+async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string }): Promise<Scan> {
+  const cfg = ctx.mailbox.inbox;
+  stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
+  const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
+  if (box.exists === 0) return { exists: 0, waiting: [], oversizedUids: [] };
+  stage.now = 'SEARCH LARGER';
+  const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
+  const oversizedUids = Array.isArray(found) ? found : [];
+  const oversized = new Set(oversizedUids);
+  stage.now = 'FETCH INTERNALDATE';
+  const waiting: Scan['waiting'] = [];
+  for await (const m of client.fetch('1:*', { uid: true, internalDate: true, flags: true })) {
+    if (oversized.has(m.uid)) continue;
+    if (cfg.waiting === 'unseen' && m.flags?.has('\\Seen')) continue;
+    const date = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
+    if (!Number.isNaN(date.getTime())) waiting.push({ uid: m.uid, date });
+  }
+  return { exists: box.exists, waiting, oversizedUids };
+}
+
+async function describeOversized(client: ImapFlow, uids: number[]): Promise<OversizedMessage[]> {
+  if (uids.length === 0) return [];
+  const listed: OversizedMessage[] = [];
+  const first = [...uids].sort((a, b) => a - b).slice(0, MAX_LISTED);
+  for await (const m of client.fetch(
+    uidSet(first),
+    { uid: true, size: true, internalDate: true, envelope: true },
+    { uid: true },
+  )) {
+    const date = m.internalDate instanceof Date ? m.internalDate.toISOString() : String(m.internalDate ?? '');
+    listed.push({
+      uid: m.uid,
+      size: m.size ?? 0,
+      date,
+      sender: senderOf(m.envelope),
+      subject: cleanMailText(m.envelope?.subject),
+    });
+  }
+  return listed.sort((a, b) => a.uid - b.uid);
+}
+
+/** The opt-in move: SELECT (read-write only now), create the target if missing, MOVE, verify by COPYUID. */
+async function moveOversized(client: ImapFlow, ctx: CheckContext, to: string, uids: number[]) {
+  const folders = await client.list();
+  if (!folders.some((f) => f.path === to)) await client.mailboxCreate(to);
+  await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: false });
+  const res = await client.messageMove(uidSet(uids), to, { uid: true });
+  const map = res && typeof res === 'object' ? res.uidMap : undefined;
+  const verified = !!map && uids.every((u) => map.has(u));
+  ctx.logger.info('inbox: moved oversized messages', {
+    mailbox: ctx.mailbox.id,
+    count: uids.length,
+    to,
+    verified,
+  });
+  return { to, uids, verified };
+}
+
+export const inboxCheck: Check = async (ctx) => {
+  const blocked = skipIfBlocked(ctx, 'inbox');
+  if (blocked) return blocked;
+  const client = ctx.imap.client();
+  if (!client?.usable) return skippedResult(ctx, 'inbox', 'no usable IMAP session');
+  const finish = startCheck(ctx, 'inbox');
+  const cfg = ctx.mailbox.inbox;
+  const folder = ctx.mailbox.folders.inbox;
+  const stage = { now: '' };
+  const metrics: Record<string, number> = {};
+  let failingUid: number | undefined;
+  try {
+    const s = await scan(client, ctx, stage);
+    const now = ctx.clock.now().getTime();
+    const oldest = s.waiting.reduce<Scan['waiting'][number] | undefined>(
+      (o, m) => (!o || m.date < o.date ? m : o),
+      undefined,
+    );
+    const oldestWaitingSeconds = oldest ? Math.max(0, Math.floor((now - oldest.date.getTime()) / 1000)) : 0;
+    Object.assign(metrics, {
+      inboxMessages: s.exists,
+      waitingMessages: s.waiting.length,
+      oldestWaitingSeconds,
+      oversizedMessages: s.oversizedUids.length,
+      probeBytes: 0,
+      probeMs: 0,
+    });
+    stage.now = 'FETCH oversized';
+    const oversized = await describeOversized(client, s.oversizedUids);
+
+    if (oldest) {
+      failingUid = oldest.uid;
+      stage.now = `fetch of UID ${oldest.uid}`;
+      const t0 = ctx.clock.now().getTime();
+      const msg = await client.fetchOne(
+        String(oldest.uid),
+        { uid: true, source: { start: 0, maxLength: cfg.probeMaxBytes } },
+        { uid: true },
+      );
+      metrics.probeMs = Math.max(0, ctx.clock.now().getTime() - t0);
+      metrics.probeBytes = msg && msg.source ? msg.source.length : 0;
+      failingUid = undefined;
+    }
+
+    let moved: Awaited<ReturnType<typeof moveOversized>> | undefined;
+    if (cfg.moveOversizedTo && s.oversizedUids.length > 0) {
+      stage.now = `MOVE to ${cfg.moveOversizedTo}`;
+      moved = await moveOversized(client, ctx, cfg.moveOversizedTo, s.oversizedUids);
+      metrics.movedMessages = moved.verified ? moved.uids.length : 0;
+    }
+
+    const details: Record<string, unknown> = {
+      folder,
+      waiting: cfg.waiting,
+      oversized,
+      ...(oldest ? { oldestWaiting: { uid: oldest.uid, internalDate: oldest.date.toISOString() } } : {}),
+      ...(moved ? { moved } : {}),
+    };
+    return finish(judge(ctx, metrics, details, oversized, moved));
+  } catch (err) {
+    const parts = failureParts('IMAP', err, ctx.mailbox, stage.now || 'inbox scan', {
+      details: { folder, stage: stage.now, ...(failingUid !== undefined ? { failingUid } : {}) },
+      metrics,
+    });
+    return finish(parts);
+  }
+};
+
+function judge(
+  ctx: CheckContext,
+  metrics: Record<string, number>,
+  details: Record<string, unknown>,
+  oversized: OversizedMessage[],
+  moved: { to: string; uids: number[]; verified: boolean } | undefined,
+): ResultParts {
+  const cfg = ctx.mailbox.inbox;
+  const ageMin = (metrics.oldestWaitingSeconds ?? 0) / 60;
+  const parts: string[] = [
+    `${metrics.inboxMessages} messages, ${metrics.waitingMessages} waiting` +
+      (metrics.waitingMessages ? `, oldest ${formatAge(metrics.oldestWaitingSeconds ?? 0)}` : ''),
+  ];
+  let status: ResultParts['status'] = 'OK';
+  let remediation: ResultParts['remediation'];
+  if (ageMin > cfg.critAfterMinutes || ageMin > cfg.warnAfterMinutes) {
+    status = ageMin > cfg.critAfterMinutes ? 'CRIT' : 'WARN';
+    parts[0] += ` (over ${status === 'CRIT' ? cfg.critAfterMinutes : cfg.warnAfterMinutes} min)`;
+    remediation = {
+      cause: 'messages wait in the folder the desk reads: the desk is not fetching',
+      fix: "check the service desk's mail fetching job and its log; the fetch probe shows the mailbox itself is readable",
+      setupStep: 'esm-platform-settings',
+    };
+  }
+  const count = metrics.oversizedMessages ?? 0;
+  if (count > 0) {
+    const biggest = Math.max(...oversized.map((o) => o.size), 0);
+    const verb = moved
+      ? moved.verified
+        ? `moved to ${moved.to}`
+        : `move to ${moved.to} NOT verified`
+      : 'not fetchable';
+    parts.push(`${count} oversized over ${cfg.maxMessageBytes} bytes (largest ${biggest}) ${verb}`);
+    if (status === 'OK') status = 'WARN';
+    remediation ??= {
+      cause: `${count} message(s) exceed ${cfg.maxMessageBytes} bytes and cannot be fetched by the desk`,
+      fix: moved
+        ? `handle the moved message(s) in ${moved.to} by hand`
+        : 'move them out of the folder by hand (or set inbox.moveOversizedTo) and handle them by hand',
+    };
+  }
+  if (metrics.probeBytes) parts.push(`probe fetched ${metrics.probeBytes} bytes in ${metrics.probeMs} ms`);
+  return { status, summary: parts.join('; '), metrics, details, ...(remediation ? { remediation } : {}) };
+}
+
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  return `${Math.floor(seconds / 86400)} d`;
+}

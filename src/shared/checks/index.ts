@@ -1,0 +1,37 @@
+/**
+ * The check registry: every registered check, in run order (CHECK_NAMES). The runner iterates this Map; nothing
+ * else switches on check names.
+ */
+import { CHECK_NAMES, type RegisteredCheckName } from '../contracts.js';
+import { imapLoginCheck } from './imap-login.js';
+import { inboxCheck } from './inbox.js';
+import { junkCheck } from './junk.js';
+import { startCheck } from './result.js';
+import { smtpAuthCheck } from './smtp-auth.js';
+import type { Check } from './types.js';
+
+/**
+ * Stand-in for a check another part has not delivered yet: UNKNOWN "not implemented".
+ * TODO(lead): replace by the real checks once they exist — `auth` and `credential-expiry` from ./auth.js and
+ * ./credential-expiry.js (auth engineer), `sent-quota` from ./sent-quota.js (state engineer).
+ */
+export function notImplemented(name: RegisteredCheckName): Check {
+  return async (ctx) => startCheck(ctx, name)({ status: 'UNKNOWN', summary: `${name}: not implemented` });
+}
+
+const IMPLEMENTED: Partial<Record<RegisteredCheckName, Check>> = {
+  auth: notImplemented('auth'),
+  'credential-expiry': notImplemented('credential-expiry'),
+  'imap-login': imapLoginCheck,
+  inbox: inboxCheck,
+  junk: junkCheck,
+  'sent-quota': notImplemented('sent-quota'),
+  'smtp-auth': smtpAuthCheck,
+};
+
+/** Every check in CHECK_NAMES order. */
+export const CHECKS: ReadonlyMap<RegisteredCheckName, Check> = new Map(
+  CHECK_NAMES.map((name) => [name, IMPLEMENTED[name] ?? notImplemented(name)] as const),
+);
+
+export type { Check } from './types.js';

@@ -1,0 +1,35 @@
+/**
+ * Hostile-input handling for what the checks copy out of a mailbox (subjects, senders): plain text, one line,
+ * length-capped. TODO(lead): switch to `cleanText` from src/shared/report/ once the report module exports it.
+ */
+import type { MessageEnvelopeObject } from 'imapflow';
+
+export function cleanMailText(value: unknown, max = 120): string {
+  if (typeof value !== 'string') return '';
+  // Control and bidi-override characters could forge lines or reorder text in an alert.
+  // eslint-disable-next-line no-control-regex
+  const s = value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** The sender as "Name <address>" (or the address), cleaned. */
+export function senderOf(envelope: MessageEnvelopeObject | undefined): string {
+  const from = envelope?.from?.[0] ?? envelope?.sender?.[0];
+  if (!from) return '';
+  const address = cleanMailText(from.address ?? '', 200);
+  const name = cleanMailText(from.name ?? '', 80);
+  return name && address ? `${name} <${address}>` : address || name;
+}
+
+/** Compresses sorted UIDs into an IMAP sequence set: 1:3,7,9:10. */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,50 @@
+/**
+ * Building CheckResults: every check ends through these helpers so that `at`, `durationMs` and the one-line
+ * summary rule hold everywhere.
+ */
+import type { CheckName, CheckResult, Remediation, Status } from '../contracts.js';
+import { SKIPPED_PREFIX } from '../contracts.js';
+import type { CheckContext } from './types.js';
+
+export interface ResultParts {
+  status: Status;
+  summary: string;
+  metrics?: Record<string, number>;
+  details?: Record<string, unknown>;
+  remediation?: Remediation;
+}
+
+/** A summary is one line of plain text: control characters (CR/LF from hostile input) become spaces. */
+export function oneLine(s: string, max = 400): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > max ? clean.slice(0, max - 1) + '…' : clean;
+}
+
+/** Starts timing a check; `finish` builds its result with the duration measured on the context's clock. */
+export function startCheck(ctx: Pick<CheckContext, 'clock' | 'mailbox'>, check: CheckName) {
+  const started = ctx.clock.now().getTime();
+  return (parts: ResultParts): CheckResult => {
+    const now = ctx.clock.now();
+    return {
+      check,
+      mailbox: ctx.mailbox.id,
+      status: parts.status,
+      summary: oneLine(parts.summary),
+      ...(parts.details ? { details: parts.details } : {}),
+      metrics: parts.metrics ?? {},
+      ...(parts.remediation ? { remediation: parts.remediation } : {}),
+      durationMs: Math.max(0, now.getTime() - started),
+      at: now.toISOString(),
+    };
+  };
+}
+
+/** The UNKNOWN result of a check that could not run because an earlier one failed (DESIGN.md). */
+export function skippedResult(
+  ctx: Pick<CheckContext, 'clock' | 'mailbox'>,
+  check: CheckName,
+  reason: string,
+): CheckResult {
+  return startCheck(ctx, check)({ status: 'UNKNOWN', summary: SKIPPED_PREFIX + reason });
+}

@@ -1,0 +1,53 @@
+/**
+ * SMTP AUTH probe (SmtpProbePort) with nodemailer: STARTTLS required, AUTH XOAUTH2, `verify()` only — it
+ * authenticates and quits, nothing is sent — and the connection closed at once, bounded by the deadline.
+ */
+import nodemailer from 'nodemailer';
+import type { Clock } from '../clock.js';
+import type { MailboxConfig } from '../config/load.js';
+import { raceDeadline } from '../checks/deadline.js';
+import type { Deadline, SmtpProbeOutcome, SmtpProbePort } from '../checks/types.js';
+import { splitHost } from './imap-session.js';
+
+export interface SmtpProbeOptions {
+  /** Extra CA certificates to trust (PEM). */
+  ca?: string | Buffer;
+}
+
+export function createSmtpProbe(
+  mailbox: MailboxConfig,
+  deadline: Deadline,
+  clock: Clock,
+  options: SmtpProbeOptions = {},
+): SmtpProbePort {
+  return {
+    async verify(accessToken: string, signal: AbortSignal): Promise<SmtpProbeOutcome> {
+      const { host, port } = splitHost(mailbox.cloud.smtpHost, mailbox.cloud.smtpPort);
+      const bound = Math.max(1, deadline.remainingMs()) + 500;
+      const transport = nodemailer.createTransport({
+        host,
+        port,
+        // Port 587 submission: plain connect, then STARTTLS, which must succeed before AUTH.
+        secure: port === 465,
+        requireTLS: true,
+        auth: { type: 'OAuth2', user: mailbox.address, accessToken },
+        connectionTimeout: bound,
+        greetingTimeout: bound,
+        socketTimeout: bound,
+        logger: false,
+        debug: false,
+        ...(options.ca ? { tls: { ca: options.ca } } : {}),
+      });
+      const started = clock.now().getTime();
+      const elapsed = () => Math.max(0, clock.now().getTime() - started);
+      try {
+        await raceDeadline(transport.verify(), signal);
+        return { ok: true, latencyMs: elapsed() };
+      } catch (error) {
+        return { ok: false, error, latencyMs: elapsed() };
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
