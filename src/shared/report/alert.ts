@@ -1,0 +1,169 @@
+/**
+ * Alert rendering: one notification per mailbox run, grouping every change of that run. Each change says what is
+ * wrong (the check's summary), since when, the numbers (metrics), the cause and fix, and the setup step of the
+ * vendor guide. Outputs: subject + plain text + HTML (email), an Adaptive Card (Teams), Slack-style JSON.
+ *
+ * Every string a check produced is treated as mailbox-derived (summaries quote subjects, folder names and server
+ * replies): cleaned, capped, defanged, then escaped for the target format. Nothing becomes a link.
+ */
+import type { AlertAction } from '../alerts/decide.js';
+import { SETUP_STEP_TITLES, worstStatus, type CheckResult, type Status } from '../contracts.js';
+import { escapeHtml, escapeMarkdown, escapeSlack, headerSafe, untrusted } from './escape.js';
+
+export type NotifyAction = Exclude<AlertAction, 'none'>;
+
+export interface AlertChange {
+  action: NotifyAction;
+  result: CheckResult;
+  /** ISO time the current status began. */
+  since: string;
+}
+
+export interface AlertInput {
+  mailboxId: string;
+  address: string;
+  changes: AlertChange[];
+  at: Date;
+}
+
+export interface RenderedAlert {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const ACTION_LABEL: Record<NotifyAction, string> = {
+  trigger: 'NEW',
+  remind: 'STILL FAILING',
+  escalate: 'WORSE',
+  resolve: 'RESOLVED',
+};
+
+/** The reader-facing lines of one change, already cleaned (not yet escaped for a format). */
+interface ChangeView {
+  heading: string;
+  status: Status;
+  fields: Array<[string, string]>;
+}
+
+export function utcMinute(iso: string | Date): string {
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  return Number.isNaN(d.getTime()) ? 'unknown' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function formatMetric(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+function view(change: AlertChange): ChangeView {
+  const r = change.result;
+  const shown: Status = change.action === 'resolve' ? 'OK' : r.status;
+  const fields: Array<[string, string]> = [
+    ['What', untrusted(r.summary, 300)],
+    [change.action === 'resolve' ? 'OK since' : 'Since', utcMinute(change.since)],
+  ];
+  const metrics = Object.entries(r.metrics)
+    .filter(([k]) => /^[a-z][A-Za-z0-9]*$/.test(k))
+    .slice(0, 12)
+    .map(([k, v]) => `${k}=${formatMetric(v)}`);
+  if (metrics.length) fields.push(['Numbers', metrics.join(', ')]);
+  if (r.remediation && change.action !== 'resolve') {
+    fields.push(['Cause', untrusted(r.remediation.cause, 300)]);
+    fields.push(['Fix', untrusted(r.remediation.fix, 400)]);
+    if (r.remediation.setupStep)
+      fields.push([
+        'Setup step',
+        `${SETUP_STEP_TITLES[r.remediation.setupStep]} (${r.remediation.setupStep})`,
+      ]);
+  }
+  return { heading: `${ACTION_LABEL[change.action]}: ${shown} ${r.check}`, status: shown, fields };
+}
+
+function worst(input: AlertInput): Status {
+  return worstStatus(input.changes.map((c) => (c.action === 'resolve' ? 'OK' : c.result.status)));
+}
+
+export function renderAlertSubject(input: AlertInput): string {
+  const checks = input.changes.map((c) => `${c.result.check}${c.action === 'resolve' ? ' resolved' : ''}`);
+  return headerSafe(`[mailbox-health] ${worst(input)} ${input.address}: ${checks.join(', ')}`);
+}
+
+export function renderAlert(input: AlertInput): RenderedAlert {
+  const views = input.changes.map(view);
+  const title = `mailbox-health: ${input.mailboxId} (${untrusted(input.address, 254)})`;
+  const text = [
+    title,
+    `Checked ${utcMinute(input.at)} — ${views.length} change${views.length === 1 ? '' : 's'}`,
+    '',
+    ...views.flatMap((v) => [v.heading, ...v.fields.map(([k, val]) => `  ${k}: ${val}`), '']),
+  ].join('\n');
+  const colour: Record<Status, string> = {
+    OK: '#107c10',
+    WARN: '#c19c00',
+    UNKNOWN: '#605e5c',
+    CRIT: '#a4262c',
+  };
+  const html = [
+    '<!doctype html><html><body style="font-family:Segoe UI,Arial,sans-serif">',
+    `<h2>${escapeHtml(title)}</h2>`,
+    `<p>Checked ${escapeHtml(utcMinute(input.at))}</p>`,
+    ...views.map(
+      (v) =>
+        `<h3 style="color:${colour[v.status]}">${escapeHtml(v.heading)}</h3><table>` +
+        v.fields
+          .map(([k, val]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(val)}</td></tr>`)
+          .join('') +
+        '</table>',
+    ),
+    '</body></html>',
+  ].join('\n');
+  return { subject: renderAlertSubject(input), text, html };
+}
+
+/** The Adaptive Card (1.4) a Teams Workflows webhook posts; Markdown in TextBlock/FactSet is escaped. */
+export function renderTeamsCard(input: AlertInput): Record<string, unknown> {
+  const md = (s: string) => escapeMarkdown(s);
+  const body: unknown[] = [
+    { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: md(renderAlertSubject(input)) },
+  ];
+  for (const v of input.changes.map(view)) {
+    body.push({
+      type: 'TextBlock',
+      weight: 'Bolder',
+      wrap: true,
+      color: v.status === 'OK' ? 'Good' : v.status === 'WARN' ? 'Warning' : 'Attention',
+      text: md(v.heading),
+    });
+    body.push({
+      type: 'FactSet',
+      facts: v.fields.map(([title, value]) => ({ title: md(title), value: md(value) })),
+    });
+  }
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body,
+  };
+}
+
+/** Generic JSON: `text` for Slack-style receivers (escaped per Slack), plus structured, cleaned fields. */
+export function renderJsonPayload(input: AlertInput): Record<string, unknown> {
+  const { text } = renderAlert(input);
+  return {
+    text: escapeSlack(text),
+    mailbox: input.mailboxId,
+    address: untrusted(input.address, 254),
+    status: worst(input),
+    at: input.at.toISOString(),
+    changes: input.changes.map((c) => ({
+      action: c.action,
+      check: c.result.check,
+      status: c.result.status,
+      summary: untrusted(c.result.summary, 300),
+      since: c.since,
+      metrics: c.result.metrics,
+      setupStep: c.result.remediation?.setupStep,
+    })),
+  };
+}

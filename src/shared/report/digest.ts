@@ -1,0 +1,150 @@
+/**
+ * The weekly spam-review digest (issue 6 point 4) as { subject, text, html }: Junk count, new since the last review,
+ * the newest messages (received, sender, subject, size) with "likely legitimate" hints, an 8-week chart drawn with
+ * HTML tables, and the vendor guide's instruction to move real customer mails to the fetched folder.
+ *
+ * Everything from the mailbox (subjects, senders, folder names) goes through `mailText`/`mailHtml`: escaped,
+ * length-capped, control and bidi characters neutralised, URL-looking text broken (see digest-text.ts). No `href`
+ * or `src` is ever built: the digest contains no link and no image at all.
+ */
+import type { JunkItem, LegitHint, ReviewCollection } from '../review/types.js';
+import { chartHtml, chartText } from './digest-chart.js';
+import { escapeHtmlText, mailHtml, mailText, plainText } from './digest-text.js';
+
+/** Display caps (code points) for mail data. */
+export const DIGEST_CAPS = {
+  subject: 200,
+  senderName: 80,
+  senderAddress: 120,
+  folder: 100,
+  ticket: 40,
+} as const;
+
+/** Quoted from the vendor's setup guide (seeds/000_31dd28be19432870.txt). */
+export const SEED_INSTRUCTION =
+  'ESM admins should log in weekly to the email accounts that are read into ESM to check if the spam folder ' +
+  'contains actual customer emails and move them to the folder from which the emails are fetched to ESM ' +
+  '(usually inbox folder).';
+
+export interface DigestInput {
+  collection: ReviewCollection;
+  /** The mailbox address (from the validated config). */
+  mailboxAddress: string;
+  /** The folder ESM fetches from (config folders.inbox). */
+  fetchedFolder: string;
+}
+
+export interface Digest {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const HINT_TEXT: Record<Exclude<LegitHint, 'ticket-number'>, string> = {
+  'known-sender': 'sender corresponded with this mailbox in the last 30 days',
+  'known-domain': "sender's domain seen in Inbox or Sent Items in the last 30 days",
+  'reply-subject': 'subject is a reply',
+};
+
+function hintTexts(item: JunkItem): string[] {
+  return item.hints.map((h) =>
+    h === 'ticket-number' ? `ticket number ${mailText(item.ticket ?? '', DIGEST_CAPS.ticket)}` : HINT_TEXT[h],
+  );
+}
+
+/** `2026-11-23 10:00 UTC` from our own ISO string (never from mail headers). */
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function sender(item: JunkItem): string {
+  const name = mailText(item.senderName, DIGEST_CAPS.senderName);
+  const address = mailText(item.senderAddress, DIGEST_CAPS.senderAddress);
+  return name && address ? `${name} <${address}>` : address || name || '(no sender)';
+}
+
+export function renderDigest(input: DigestInput): Digest {
+  const c = input.collection;
+  const folder = mailText(c.junkFolder.path, DIGEST_CAPS.folder);
+  const fetched = plainText(input.fetchedFolder, DIGEST_CAPS.folder);
+  const atLeast = c.scanTruncated ? 'at least ' : '';
+  const hinted = c.listed.filter((i) => i.hints.length > 0).length;
+  const since = c.lastReviewAt ? `since the last review (${when(c.lastReviewAt)})` : 'not reviewed before';
+  const subject =
+    `Weekly Junk review: ${plainText(input.mailboxAddress, 120)} - ${atLeast}${c.newSinceReview} new, ` +
+    `${c.junkCount} in ${folder}`;
+  const headline = [
+    `${c.junkCount} messages in ${folder}; ${atLeast}${c.newSinceReview} new ${since}.`,
+    c.listed.length > 0
+      ? `The ${c.listed.length} newest are listed; ${hinted} of them look like they may be legitimate.`
+      : 'Nothing to review.',
+  ];
+  const instruction = `Move real customer mails to "${fetched}", the folder ESM fetches from.`;
+  const note =
+    'Hints are heuristics: a forged sender can earn any of them. This review read the mailbox without changing it ' +
+    '(nothing was moved or marked read).';
+
+  const text = [
+    subject,
+    '',
+    ...headline,
+    '',
+    `From the setup guide: "${SEED_INSTRUCTION}"`,
+    instruction,
+    '',
+    ...c.listed.map((i) => {
+      const hints = hintTexts(i);
+      return (
+        `- ${when(i.received)} | ${sender(i)} | ${mailText(i.subject, DIGEST_CAPS.subject) || '(no subject)'} | ` +
+        `${formatSize(i.sizeBytes)}${hints.length ? ` | LIKELY LEGITIMATE: ${hints.join('; ')}` : ''}`
+      );
+    }),
+    '',
+    `Junk arrivals per week (ISO weeks, UTC):`,
+    ...chartText(c.weekly),
+    '',
+    note,
+    '',
+  ].join('\n');
+
+  const cell = 'style="font-size:12px;border-bottom:1px solid #dddddd" valign="top"';
+  const rows = c.listed.map((i) => {
+    const hints = hintTexts(i);
+    return (
+      `<tr${hints.length ? ' bgcolor="#fff3cd"' : ''}>` +
+      `<td ${cell} nowrap>${escapeHtmlText(when(i.received))}</td>` +
+      `<td ${cell}>${escapeHtmlText(sender(i))}</td>` +
+      `<td ${cell}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
+      `<td ${cell} align="right" nowrap>${escapeHtmlText(formatSize(i.sizeBytes))}</td>` +
+      `<td ${cell}>${hints.map((h) => escapeHtmlText(h)).join('<br>')}</td></tr>`
+    );
+  });
+  const th = 'align="left" style="font-size:12px;border-bottom:2px solid #999999"';
+  const list =
+    rows.length === 0
+      ? '<p>Nothing to review.</p>'
+      : `<table role="presentation" cellpadding="4" cellspacing="0" border="0" width="100%">` +
+        `<tr><th ${th}>Received</th><th ${th}>Sender</th><th ${th}>Subject</th><th ${th}>Size</th>` +
+        `<th ${th}>Likely legitimate?</th></tr>${rows.join('')}</table>`;
+  const html =
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtmlText(subject)}</title></head>` +
+    `<body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#222222">` +
+    `<h2 style="font-size:18px">${escapeHtmlText(subject)}</h2>` +
+    headline.map((l) => `<p>${escapeHtmlText(l)}</p>`).join('') +
+    `<table role="presentation" cellpadding="8" cellspacing="0" border="0" width="100%"><tr>` +
+    `<td bgcolor="#eef4fb" style="border-left:4px solid #2b6cb0">` +
+    `<p style="margin:0 0 6px 0"><b>From the setup guide:</b> <i>&ldquo;${escapeHtmlText(SEED_INSTRUCTION)}&rdquo;</i></p>` +
+    `<p style="margin:0"><b>${escapeHtmlText(instruction)}</b></p></td></tr></table>` +
+    `<h3 style="font-size:15px">Newest messages in ${escapeHtmlText(folder)}</h3>${list}` +
+    `<h3 style="font-size:15px">Junk arrivals per week (ISO weeks, UTC)</h3>${chartHtml(c.weekly)}` +
+    `<p style="font-size:12px;color:#666666">${escapeHtmlText(note)}</p></body></html>`;
+
+  return { subject, text, html };
+}
