@@ -71,7 +71,6 @@ export function searchMatches(criteria: string, msg: ScriptedMessage): boolean {
 
 function quoted(s: string | undefined): string {
   if (s === undefined) return 'NIL';
-  // eslint-disable-next-line no-control-regex
   if (/[\r\n\u0080-\uffff]/.test(s)) return `{${Buffer.byteLength(s, 'latin1')}}\r\n${s}`;
   return `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }

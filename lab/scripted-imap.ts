@@ -228,6 +228,8 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
         return send(`${tag} BAD User is authenticated but not connected.\r\n`);
       }
       const decoded = Buffer.from(initial, 'base64').toString('utf8');
+      // SASL XOAUTH2: user=<mailbox>^Aauth=Bearer <token>^A^A
+      // eslint-disable-next-line no-control-regex
       const parts = /^user=([^\x01]*)\x01auth=Bearer ([^\x01]*)\x01\x01$/.exec(decoded);
       if (!parts || parts[1] !== opts.user || parts[2] !== opts.token) {
         return send(`${tag} NO AUTHENTICATE failed.\r\n`);
