@@ -1,0 +1,213 @@
+/**
+ * `createTokenSource(mailbox, deps)`: the mailbox's access token, obtained the way the service desk obtains it —
+ * ROPC with a public client (the vendor guide's setup), or app-only client credentials with a secret or a
+ * certificate — through @azure/msal-node, shared through the process-wide TokenCache.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type Configuration,
+} from '@azure/msal-node';
+import type { Clock } from '../clock.js';
+import type { MailboxConfig } from '../config/load.js';
+import type { SecretResolver } from '../config/secrets.js';
+import type { Logger } from '../logger.js';
+import type { Deadline, TokenGrant, TokenOutcome, TokenSource } from '../checks/types.js';
+import { normalizePrivateKey, readCertificatePem } from './certificate.js';
+import { decodeClaims } from './claims.js';
+import { classifyAuthError } from './classify.js';
+import { identityOf, type Identity } from './identity.js';
+import { RetryingNetworkClient, type AttemptLog } from './network-client.js';
+import { processTokenCache, type CacheEntry, type CachedGrant, type TokenCache } from './token-cache.js';
+
+export interface TokenSourceDeps {
+  secrets: SecretResolver;
+  clock: Clock;
+  logger: Logger;
+  cache?: TokenCache;
+  /** The mailbox run's deadline: retries never wait past it. Without one, 30 s from the acquisition's start. */
+  deadline?: Deadline;
+}
+
+type Credential =
+  | { mode: 'password'; password: string }
+  | { mode: 'clientSecret'; clientSecret: string }
+  | { mode: 'certificate'; thumbprintSha256: string; privateKey: string; x5c: string };
+
+/** Reads the credential when it is needed (never at load time). Throws SecretError / CertificateError. */
+function readCredential(mailbox: MailboxConfig, secrets: SecretResolver): Credential {
+  const field = (f: string) => `mailbox "${mailbox.id}" auth.${f}`;
+  const auth = mailbox.auth;
+  if (auth.mode === 'password')
+    return { mode: 'password', password: secrets(auth.password, field('password')) };
+  if (auth.mode === 'clientSecret')
+    return { mode: 'clientSecret', clientSecret: secrets(auth.clientSecret, field('clientSecret')) };
+  const certPem = secrets(auth.certificate, field('certificate'));
+  const keyPem = secrets(auth.privateKey, field('privateKey'));
+  const info = readCertificatePem(certPem);
+  return {
+    mode: 'certificate',
+    thumbprintSha256: info.thumbprintSha256,
+    privateKey: normalizePrivateKey(keyPem, certPem),
+    x5c: info.x5c,
+  };
+}
+
+function fingerprint(c: Credential): string {
+  const material =
+    c.mode === 'password'
+      ? c.password
+      : c.mode === 'clientSecret'
+        ? c.clientSecret
+        : c.thumbprintSha256 + c.privateKey;
+  return createHash('sha256').update(`${c.mode}\0${material}`).digest('hex');
+}
+
+function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
+  const network = new RetryingNetworkClient(cache.retryPolicy, cache.sleep, () => clock.now().getTime());
+  const system: Configuration['system'] = {
+    networkClient: network,
+    // MSAL's own log stays off: even with PII disabled it is not ours to vet for secrets.
+    loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+  };
+  const auth = { clientId: id.clientId, authority: id.authority, knownAuthorities: id.knownAuthorities };
+  let app: CacheEntry['app'];
+  if (cred.mode === 'password') app = new PublicClientApplication({ auth, system });
+  else if (cred.mode === 'clientSecret')
+    app = new ConfidentialClientApplication({ auth: { ...auth, clientSecret: cred.clientSecret }, system });
+  else
+    app = new ConfidentialClientApplication({
+      auth: {
+        ...auth,
+        clientCertificate: {
+          thumbprintSha256: cred.thumbprintSha256,
+          privateKey: cred.privateKey,
+          x5c: cred.x5c,
+        },
+      },
+      system,
+    });
+  return { credentialFingerprint: fingerprint(cred), network, app, networkAcquisitions: 0 };
+}
+
+/** One network acquisition. Our cache already decided a new token is needed, so MSAL's cache is bypassed. */
+async function requestToken(
+  entry: CacheEntry,
+  id: Identity,
+  cred: Credential,
+): Promise<AuthenticationResult | null> {
+  if (cred.mode !== 'password') {
+    const app = entry.app as ConfidentialClientApplication;
+    return app.acquireTokenByClientCredential({ scopes: id.scopes, skipCache: true });
+  }
+  const app = entry.app as PublicClientApplication;
+  if (entry.account) {
+    // ROPC always calls the network; a refresh token from the last sign-in renews without resending the password.
+    try {
+      return await app.acquireTokenSilent({ account: entry.account, scopes: id.scopes, forceRefresh: true });
+    } catch {
+      // Refresh token expired or revoked (700082, 50173, 70043 …): sign in again; a real problem shows there.
+      entry.account = undefined;
+    }
+  }
+  // The vendor's setup is ROPC; msal-node marks it deprecated but keeps it (O365-FACTS.md).
+  return app.acquireTokenByUsernamePassword({
+    scopes: id.scopes,
+    username: id.user!,
+    password: cred.password,
+  });
+}
+
+function toGrant(result: AuthenticationResult, id: Identity, now: Date): CachedGrant {
+  const claims = decodeClaims(result.accessToken) ?? {};
+  const expiresOn =
+    result.expiresOn ??
+    (claims.exp !== undefined ? new Date(claims.exp * 1000) : new Date(now.getTime() + 3_600_000));
+  return { accessToken: result.accessToken, expiresOn, claims, kind: id.kind };
+}
+
+function outcomeOf(grant: CachedGrant, fromCache: boolean, retries: number): TokenOutcome {
+  const g: TokenGrant = { ...grant, fromCache, retries };
+  return { ok: true, grant: g };
+}
+
+export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps): TokenSource {
+  const cache = deps.cache ?? processTokenCache;
+  const id = identityOf(mailbox);
+
+  async function acquireFromNetwork(
+    entry: CacheEntry,
+    cred: Credential,
+    signal?: AbortSignal,
+  ): Promise<TokenOutcome> {
+    const started = deps.clock.now().getTime();
+    const remainingMs = () =>
+      deps.deadline
+        ? deps.deadline.remainingMs()
+        : Math.max(0, started + 30_000 - deps.clock.now().getTime());
+    const log: AttemptLog = { requests: 0, tokenRequests: 0, retries: 0 };
+    entry.network.begin({ log, remainingMs, ...(signal ? { signal } : {}) });
+    entry.networkAcquisitions++;
+    try {
+      const result = await requestToken(entry, id, cred);
+      if (!result?.accessToken) throw new Error('MSAL returned no access token');
+      const grant = toGrant(result, id, deps.clock.now());
+      entry.grant = grant;
+      if (result.account) entry.account = result.account;
+      deps.logger.debug('token acquired', {
+        mailbox: mailbox.id,
+        kind: id.kind,
+        retries: log.retries,
+        expiresInSeconds: Math.round((grant.expiresOn.getTime() - deps.clock.now().getTime()) / 1000),
+      });
+      return outcomeOf(grant, false, log.retries);
+    } catch (err) {
+      if (signal?.aborted) log.aborted = true;
+      const failure = classifyAuthError(err, log, id.authorityHost);
+      deps.logger.debug('token acquisition failed', {
+        mailbox: mailbox.id,
+        code: failure.code,
+        retries: log.retries,
+      });
+      return { ok: false, failure };
+    } finally {
+      entry.network.end();
+    }
+  }
+
+  return {
+    async acquire(signal?: AbortSignal): Promise<TokenOutcome> {
+      const sig = signal ?? deps.deadline?.signal;
+      const fresh = cache.freshGrant(id.key, deps.clock.now());
+      if (fresh) return outcomeOf(fresh, true, 0);
+      const existing = cache.get(id.key);
+      if (existing?.inflight) {
+        // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
+        const shared = await existing.inflight;
+        return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
+      }
+      let cred: Credential;
+      try {
+        cred = readCredential(mailbox, deps.secrets);
+      } catch (err) {
+        return {
+          ok: false,
+          failure: classifyAuthError(err, { requests: 0, tokenRequests: 0, retries: 0 }, id.authorityHost),
+        };
+      }
+      let entry = existing;
+      if (!entry || entry.credentialFingerprint !== fingerprint(cred)) {
+        entry = newEntry(id, cred, cache, deps.clock);
+        cache.set(id.key, entry);
+      }
+      const e = entry;
+      e.inflight = acquireFromNetwork(e, cred, sig).finally(() => {
+        e.inflight = undefined;
+      });
+      return e.inflight;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Check `auth`: obtains the mailbox's token exactly as the service desk does, then reads (without validating) its
+ * claims, so that a token lacking IMAP or SMTP permission is reported with the `api-permissions` step before
+ * IMAP/SMTP refuse it with a bare "AUTHENTICATE failed".
+ *
+ * Status: OK — token acquired and carries both permissions. CRIT — no token (with Entra's cause and the fix), or
+ * a token lacking a permission. A transient failure (throttling, 5xx, network, deadline) that outlasted the
+ * retries is also CRIT — DESIGN.md: "a timeout or an unreachable server is CRIT (mail is not flowing)" — but is
+ * marked `details.transient = true` and carries no setup step, so nobody changes a working setup because of it;
+ * the alert policy's two-failure threshold for connectivity checks absorbs one-off blips.
+ *
+ * details: { kind, fromCache, retries, code?, transient?, aud?, scp?, roles?, tid?, upn?, appid?, missing? }
+ * metrics: durationMs, tokenExpiresInSeconds (on success), authRetries.
+ */
+import { checkPermissions, permissionRemediation } from '../auth/claims.js';
+import type { CheckResult, Status } from '../contracts.js';
+import type { Check, CheckContext } from './types.js';
+
+function result(
+  ctx: CheckContext,
+  started: number,
+  status: Status,
+  summary: string,
+  extra: Pick<CheckResult, 'details' | 'remediation'> & { metrics?: Record<string, number> },
+): CheckResult {
+  const now = ctx.clock.now();
+  const durationMs = Math.max(0, now.getTime() - started);
+  return {
+    check: 'auth',
+    mailbox: ctx.mailbox.id,
+    status,
+    summary: summary.replace(/[\r\n]+/g, ' '),
+    ...(extra.details ? { details: extra.details } : {}),
+    metrics: { durationMs, ...extra.metrics },
+    ...(extra.remediation ? { remediation: extra.remediation } : {}),
+    durationMs,
+    at: now.toISOString(),
+  };
+}
+
+export const authCheck: Check = async (ctx) => {
+  const started = ctx.clock.now().getTime();
+  const outcome = await ctx.tokens.acquire(ctx.deadline.signal);
+  if (!outcome.ok) {
+    const f = outcome.failure;
+    return result(
+      ctx,
+      started,
+      'CRIT',
+      `${f.transient ? 'Entra ID unavailable' : 'no token'}: ${f.code} — ${f.transient ? f.message : f.remediation.cause}`,
+      {
+        details: { code: f.code, transient: f.transient, retries: f.retries, message: f.message },
+        remediation: f.remediation,
+        metrics: { authRetries: f.retries },
+      },
+    );
+  }
+  const g = outcome.grant;
+  const { claims } = g;
+  const expiresIn = Math.round((g.expiresOn.getTime() - ctx.clock.now().getTime()) / 1000);
+  const report = checkPermissions(claims, g.kind, ctx.mailbox.cloud.resourceHost);
+  const details: Record<string, unknown> = {
+    kind: g.kind,
+    fromCache: g.fromCache,
+    retries: g.retries,
+    ...(claims.aud !== undefined ? { aud: claims.aud } : {}),
+    ...(claims.scp !== undefined ? { scp: claims.scp } : {}),
+    ...(claims.roles !== undefined ? { roles: claims.roles } : {}),
+    ...(claims.tid !== undefined ? { tid: claims.tid } : {}),
+    ...(claims.upn !== undefined ? { upn: claims.upn } : {}),
+    ...(claims.appid !== undefined ? { appid: claims.appid } : {}),
+  };
+  const metrics = { tokenExpiresInSeconds: expiresIn, authRetries: g.retries };
+  const missing = permissionRemediation(report, g.kind);
+  if (missing) {
+    return result(ctx, started, 'CRIT', `token lacks permissions: ${missing.cause}`, {
+      details: { ...details, missing: report.missing },
+      remediation: missing,
+      metrics,
+    });
+  }
+  const how = g.fromCache
+    ? 'reused'
+    : g.retries > 0
+      ? `acquired after ${g.retries} transient retries`
+      : 'acquired';
+  return result(
+    ctx,
+    started,
+    'OK',
+    `${g.kind} token ${how}, expires in ${Math.max(0, Math.round(expiresIn / 60))} min`,
+    { details, metrics },
+  );
+};

@@ -1,0 +1,160 @@
+/**
+ * Check `credential-expiry`: warns before the app's credential expires, so the service desk does not learn of it
+ * from AADSTS7000222 ("client secret expired") or AADSTS700024 on a Monday morning.
+ *
+ * Status: certificate notAfter (from the PEM) or `auth.clientSecretExpiresOn` → WARN ≤ 30 days, CRIT ≤ 7 days or
+ * expired (or a certificate not yet valid), OK otherwise.
+ * Password mode: OK "not applicable" — a password's expiry is an Entra/AD policy the monitor cannot read
+ * (AADSTS50055 from `auth` reports it); not UNKNOWN, which would rank a healthy mailbox above a warning.
+ * Client secret without `clientSecretExpiresOn`: OK with a hint to set it (a permanent WARN would be noise).
+ * Certificate that cannot be read: UNKNOWN with the reason (the `auth` check reports the same as CRIT).
+ *
+ * details: { credential: 'password'|'clientSecret'|'certificate', applicable, expiresOn?, notBefore?, subject?,
+ * thumbprintSha256? }; metrics: durationMs, credentialExpiresInDays (when known).
+ */
+import { readCertificatePem } from '../auth/certificate.js';
+import { daysLeft, expiryStatus, parseExpiryDate } from '../auth/expiry.js';
+import type { CheckResult, Remediation, Status } from '../contracts.js';
+import type { Check, CheckContext } from './types.js';
+
+function result(
+  ctx: CheckContext,
+  started: number,
+  status: Status,
+  summary: string,
+  details: Record<string, unknown>,
+  metrics: Record<string, number> = {},
+  remediation?: Remediation,
+): CheckResult {
+  const now = ctx.clock.now();
+  const durationMs = Math.max(0, now.getTime() - started);
+  return {
+    check: 'credential-expiry',
+    mailbox: ctx.mailbox.id,
+    status,
+    summary,
+    details,
+    metrics: { durationMs, ...metrics },
+    ...(remediation ? { remediation } : {}),
+    durationMs,
+    at: now.toISOString(),
+  };
+}
+
+function when(days: number): string {
+  if (days < 0) return `expired ${-days} day${days === -1 ? '' : 's'} ago`;
+  if (days === 0) return 'expires today';
+  return `expires in ${days} day${days === 1 ? '' : 's'}`;
+}
+
+export const credentialExpiryCheck: Check = async (ctx) => {
+  const started = ctx.clock.now().getTime();
+  const now = ctx.clock.now();
+  const auth = ctx.mailbox.auth;
+
+  if (auth.mode === 'password') {
+    return result(
+      ctx,
+      started,
+      'OK',
+      'not applicable: password credentials (ROPC) have no expiry date to read',
+      {
+        credential: 'password',
+        applicable: false,
+      },
+    );
+  }
+
+  if (auth.mode === 'clientSecret') {
+    const expiresOn = auth.clientSecretExpiresOn ? parseExpiryDate(auth.clientSecretExpiresOn) : undefined;
+    if (!expiresOn) {
+      return result(
+        ctx,
+        started,
+        'OK',
+        'client secret expiry unknown: set auth.clientSecretExpiresOn to be warned before it expires',
+        { credential: 'clientSecret', applicable: true },
+      );
+    }
+    const days = daysLeft(expiresOn, now);
+    const status = expiryStatus(expiresOn, now);
+    return result(
+      ctx,
+      started,
+      status,
+      `client secret ${when(days)} (${expiresOn.toISOString().slice(0, 10)})`,
+      { credential: 'clientSecret', applicable: true, expiresOn: expiresOn.toISOString() },
+      { credentialExpiresInDays: days },
+      status === 'OK'
+        ? undefined
+        : {
+            cause: `the app's client secret ${when(days)}`,
+            fix:
+              'In Entra ID → App registrations → your app → Certificates & secrets, add a new client secret, store ' +
+              'its Value in the secret store, update auth.clientSecretExpiresOn, then delete the old secret',
+            setupStep: 'app-registration',
+          },
+    );
+  }
+
+  let info;
+  try {
+    info = readCertificatePem(ctx.secrets(auth.certificate, `mailbox "${ctx.mailbox.id}" auth.certificate`));
+  } catch (err) {
+    const reason = (err as Error).message;
+    return result(
+      ctx,
+      started,
+      'UNKNOWN',
+      `certificate unreadable: ${reason}`.replace(/[\r\n]+/g, ' '),
+      { credential: 'certificate', applicable: true },
+      {},
+      {
+        cause: `the certificate credential could not be read: ${reason}`,
+        fix: 'Point auth.certificate at the PEM certificate uploaded to the app registration',
+        setupStep: 'app-registration',
+      },
+    );
+  }
+  const details = {
+    credential: 'certificate',
+    applicable: true,
+    expiresOn: info.notAfter.toISOString(),
+    notBefore: info.notBefore.toISOString(),
+    subject: info.subject,
+    thumbprintSha256: info.thumbprintSha256,
+  };
+  const renew: Remediation = {
+    cause: '',
+    fix:
+      'Create a new certificate, upload its public part in Entra ID → App registrations → your app → Certificates & ' +
+      'secrets, point auth.certificate / auth.privateKey at the new files, then remove the old certificate',
+    setupStep: 'app-registration',
+  };
+  if (info.notBefore.getTime() > now.getTime()) {
+    return result(
+      ctx,
+      started,
+      'CRIT',
+      `certificate not valid before ${info.notBefore.toISOString()}`,
+      details,
+      {},
+      {
+        ...renew,
+        cause: 'the certificate is not valid yet (Entra refuses its assertions: AADSTS700024)',
+        fix: 'Check the monitor host’s clock, or use a certificate that is already valid',
+      },
+    );
+  }
+  const days = daysLeft(info.notAfter, now);
+  const status = expiryStatus(info.notAfter, now);
+  return result(
+    ctx,
+    started,
+    status,
+    `certificate ${when(days)} (${info.notAfter.toISOString().slice(0, 10)})`,
+    details,
+    { credentialExpiresInDays: days },
+    status === 'OK' ? undefined : { ...renew, cause: `the app's certificate ${when(days)}` },
+  );
+};
