@@ -7,7 +7,6 @@
 // C0/C1 controls except tab/newline handling done by callers, plus DEL.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
-// eslint-disable-next-line no-control-regex
 const LINE_BREAKS = /[\r\n\t\u2028\u2029\u0085]+/g;
 /**
  * Bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069) reorder what a reader sees ("Trojan source"
