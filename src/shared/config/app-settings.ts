@@ -62,3 +62,46 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
   if (id) s.managedIdentityClientId = id;
   return s;
 }
+
+/** An Azure built-in role the Function App's managed identity must hold (compared with infra/main.bicep). */
+export interface RequiredRole {
+  name: string;
+  /** The built-in role definition id: the same GUID in every tenant. */
+  roleDefinitionId: string;
+  /** Which resource the assignment is scoped to. */
+  scope: 'storage' | 'appInsights' | 'keyVault';
+  why: string;
+}
+
+export const REQUIRED_ROLES: readonly RequiredRole[] = [
+  {
+    name: 'Storage Blob Data Owner',
+    roleDefinitionId: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    scope: 'storage',
+    why: 'host storage (timer singleton leases) and the Flex Consumption deployment package',
+  },
+  {
+    name: 'Storage Queue Data Contributor',
+    roleDefinitionId: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+    scope: 'storage',
+    why: 'the mailbox-checks queue and its poison queue',
+  },
+  {
+    name: 'Storage Table Data Contributor',
+    roleDefinitionId: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+    scope: 'storage',
+    why: 'state tables (status, alerts, ledger, leases, review) through state.tables.accountUrl',
+  },
+  {
+    name: 'Monitoring Metrics Publisher',
+    roleDefinitionId: '3913510d-42f4-4e42-8a64-420c390055eb',
+    scope: 'appInsights',
+    why: 'telemetry into Application Insights with local auth disabled',
+  },
+  {
+    name: 'Key Vault Secrets User',
+    roleDefinitionId: '4633458b-17de-408a-b874-0445c86b69e6',
+    scope: 'keyVault',
+    why: 'Key Vault references that carry the mailbox secrets into app settings',
+  },
+];

@@ -1,0 +1,461 @@
+// mailbox-health: everything one deployment needs, as plain resource declarations (no `br/public:` modules) so that
+// `bicep build` works offline. Sections, in dependency order:
+// identity → storage → observability → Key Vault → Function App → alerts. See docs/deploy.md.
+targetScope = 'resourceGroup'
+
+metadata description = 'mailbox-health: Flex Consumption Function App that monitors service-desk mailboxes'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; seeds the unique resource names and the azd-env-name tag')
+param environmentName string
+
+@description('Region of every resource (defaults to the resource group\'s)')
+param location string = resourceGroup().location
+
+@description('Suffix that makes global names unique; keep the default unless you must reproduce older names')
+param resourceToken string = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+
+@description('Function App name (global DNS name)')
+param functionAppName string = 'func-mailbox-health-${resourceToken}'
+
+@maxLength(24)
+@description('Storage account name (3-24 lowercase letters and digits, global)')
+param storageAccountName string = 'stmbh${resourceToken}'
+
+@maxLength(24)
+@description('Key Vault name (3-24 characters, global)')
+param keyVaultName string = 'kv-mbh-${resourceToken}'
+
+@minLength(1)
+@description('Addresses the Azure Monitor action group e-mails when mailboxes stop reporting or fail')
+param adminEmails string[]
+
+@description('NCRONTAB (6 fields, UTC: Flex Consumption has no WEBSITE_TIME_ZONE) of dispatchChecks')
+param checkSchedule string = '0 */5 * * * *'
+
+@description('NCRONTAB (6 fields, UTC) of the weekly spam review; Monday 07:00 UTC by default')
+param spamReviewSchedule string = '0 0 7 * * 1'
+
+@description('The mailbox-health configuration document (see DESIGN.md "Config"). It carries no secret values: secrets are { "env": "NAME" } references that keyVaultReferences maps to Key Vault secrets. state.tables is set by this template.')
+param mailboxConfig object
+
+@description('App settings that carry secrets, as { "<SETTING_NAME>": "<key vault secret name>" }; each becomes a Key Vault reference. Set the secret values yourself (docs/deploy.md): the template never sees them.')
+param keyVaultReferences object = {}
+
+@description('Enable Key Vault purge protection (irreversible once enabled; recommended for production)')
+param keyVaultPurgeProtection bool = false
+
+@description('Object id of the person or pipeline that provisions (azd passes AZURE_PRINCIPAL_ID): granted Key Vault Secrets Officer so it can set the secret values. Empty: no grant.')
+param deployerPrincipalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+@description('Kind of deployerPrincipalId')
+param deployerPrincipalType string = 'User'
+
+@minValue(1)
+@maxValue(1000)
+@description('Upper bound on Flex Consumption instances; checks fan out through a queue, one message per mailbox')
+param maximumInstanceCount int = 40
+
+@allowed([512, 2048, 4096])
+@description('Memory per instance (MB)')
+param instanceMemoryMB int = 2048
+
+@minValue(5)
+@description('Minutes without any availability result from a mailbox before the "mailbox silent" alert fires')
+param silentMinutes int = 15
+
+@minValue(1)
+@description('Failed availability results of one mailbox within 15 minutes that fire the "mailbox failing" alert')
+param failedResultsThreshold int = 2
+
+@description('Tags added to every resource')
+param tags object = {}
+
+// The queue the dispatcher writes to and the host moves poison messages to (issue 6); names are the code's.
+var checksQueueName = 'mailbox-checks'
+var poisonQueueName = 'mailbox-checks-poison'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+var allTags = union(tags, { 'azd-env-name': environmentName })
+
+// Well-known built-in role definition ids (the same list as REQUIRED_ROLES in src/shared/config/app-settings.ts,
+// which the contract test compares with this template).
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+}
+
+// ── identity ────────────────────────────────────────────────────────────────────────────────────────────────────
+// One user-assigned identity for everything: host storage, deployment package, tables, telemetry, Key Vault
+// references. User-assigned (not system) so role assignments exist before the app first starts.
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: 'id-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+}
+
+// ── storage ─────────────────────────────────────────────────────────────────────────────────────────────────────
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: storageAccountName
+  location: location
+  tags: allTags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    // Identity only: no account key can leak, because no account key works.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowBlobPublicAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: deploymentContainerName
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource checksQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: checksQueueName
+}
+
+resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = {
+  parent: queueService
+  name: poisonQueueName
+}
+
+// Blob Data Owner (not Contributor): the Functions host takes blob leases for timer singletons and keys.
+resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, identity.id, roles.storageQueueDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.storageQueueDataContributor
+    )
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The state tables (status, alerts, ledger, leases, review) are created by the app on first use: the role allows it.
+resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, identity.id, roles.storageTableDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.storageTableDataContributor
+    )
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ── observability ───────────────────────────────────────────────────────────────────────────────────────────────
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
+  name: 'log-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    // Only Entra-authenticated telemetry is accepted: the instrumentation key alone cannot write into it.
+    DisableLocalAuth: true
+  }
+}
+
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: appInsights
+  name: guid(appInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.monitoringMetricsPublisher
+    )
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ── Key Vault ───────────────────────────────────────────────────────────────────────────────────────────────────
+resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' = {
+  name: keyVaultName
+  location: location
+  tags: allTags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    // Key Vault rejects an explicit `false` once purge protection exists, so "off" is expressed as absent.
+    enablePurgeProtection: keyVaultPurgeProtection ? true : null
+  }
+}
+
+resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: keyVault
+  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  scope: keyVault
+  name: guid(keyVault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+// ── Function App ────────────────────────────────────────────────────────────────────────────────────────────────
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: 'plan-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+// The configuration document, with the state tables pinned to this deployment's storage account (reached by
+// identity, so no connection string exists anywhere).
+var effectiveConfig = union(mailboxConfig, {
+  state: { tables: { accountUrl: storage.properties.primaryEndpoints.table } }
+})
+
+// Every { "env": "NAME" } secret in the config becomes an app setting that the platform resolves from Key Vault
+// with the user-assigned identity (keyVaultReferenceIdentity below); the value never passes through the template.
+var keyVaultAppSettings = [
+  for s in items(keyVaultReferences): {
+    name: s.key
+    value: '@Microsoft.KeyVault(SecretUri=https://${keyVault.name}${environment().suffixes.keyvaultDns}/secrets/${s.value})'
+  }
+]
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+  name: functionAppName
+  location: location
+  // azd deploy finds the app by this tag (service "api" in azure.yaml).
+  tags: union(allTags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION: the runtime is below.
+      appSettings: concat(
+        [
+          { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+          { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+          { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
+          { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
+          {
+            name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+            value: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+          }
+          { name: 'CHECK_SCHEDULE', value: checkSchedule }
+          { name: 'SPAM_REVIEW_SCHEDULE', value: spamReviewSchedule }
+          { name: 'MAILBOX_HEALTH_CONFIG', value: string(effectiveConfig) }
+        ],
+        keyVaultAppSettings
+      )
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: { name: 'node', version: '22' }
+    }
+  }
+  // The host reads its storage and the package with these roles from its first start.
+  dependsOn: [
+    deploymentContainer
+    checksQueue
+    poisonQueue
+    blobOwner
+    queueContributor
+    tableContributor
+    metricsPublisher
+    secretsUser
+  ]
+}
+
+// ── alerts (Azure Monitor: independent of the app's own mail path) ──────────────────────────────────────────────
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: 'ag-mailbox-health-${resourceToken}'
+  location: 'Global'
+  tags: allTags
+  properties: {
+    groupShortName: 'mbxhealth'
+    enabled: true
+    emailReceivers: [
+      for (address, i) in adminEmails: {
+        name: 'admin-${i}'
+        emailAddress: address
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+// Availability results carry the mailbox id as customDimensions.mailbox (falling back to the result name).
+var mailboxColumn = 'mailbox = coalesce(tostring(customDimensions["mailbox"]), name)'
+
+// A mailbox that reported in the last day but not in the last `silentMinutes`, plus one "(all)" row when nothing
+// reported at all: the app is down, its timer stopped or its telemetry cannot authenticate.
+var silentQuery = '''
+let silentAfter = {0}m;
+availabilityResults
+| where timestamp > ago(1d)
+| extend {1}
+| summarize lastResult = max(timestamp) by mailbox
+| where lastResult < ago(silentAfter)
+| union (availabilityResults | where timestamp > ago(silentAfter) | summarize n = count() | where n == 0 | project mailbox = "(all)", lastResult = datetime(null))
+'''
+
+resource silentAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'mailbox-health-silent-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'mailbox-health: no result from a mailbox for ${silentMinutes} minutes'
+    description: 'No availability result from a mailbox: the Function App, its timer, the queue or telemetry is down. See docs/deploy.md "What each alert means".'
+    severity: 1
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    // The query looks back a day to know which mailboxes exist; the window only sets the evaluation cadence.
+    overrideQueryTimeRange: 'P1D'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: format(silentQuery, silentMinutes, mailboxColumn)
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [{ name: 'mailbox', operator: 'Include', values: ['*'] }]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+var failedQuery = '''
+availabilityResults
+| where not(tobool(success))
+| extend {0}
+| summarize failures = count() by mailbox
+'''
+
+resource failedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'mailbox-health-failed-${resourceToken}'
+  location: location
+  tags: allTags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'mailbox-health: failed availability results'
+    description: 'A mailbox check is CRIT (mail is not flowing or will stop). The result message names the check and the setup step that fixes it.'
+    severity: 1
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: format(failedQuery, mailboxColumn)
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'failures'
+          operator: 'GreaterThanOrEqual'
+          threshold: failedResultsThreshold
+          dimensions: [{ name: 'mailbox', operator: 'Include', values: ['*'] }]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
+// ── outputs (azd stores them in .azure/<env>/.env; names, ids and endpoints only — never a secret or key) ─────
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = subscription().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.name
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.properties.defaultHostName}'
+output AZURE_KEY_VAULT_NAME string = keyVault.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.properties.vaultUri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.name
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
+output APPLICATIONINSIGHTS_NAME string = appInsights.name

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# bicep build + bicep lint of infra/main.bicep; fails on ANY warning or error, not only on a non-zero exit:
+# `bicep build` exits 0 with warnings (BCP081 unknown API version, BCP333 …), and CI must not let those through.
+# Info-level findings (use-recent-api-versions, whose verdict changes with the calendar) are printed, not fatal.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BICEP="$(bash "$ROOT/scripts/install-bicep.sh")"
+TEMPLATE="${1:-$ROOT/infra/main.bicep}"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+
+status=0
+"$BICEP" build "$TEMPLATE" --stdout >"$OUT/arm.json" 2>"$OUT/build.log" || status=1
+"$BICEP" lint "$TEMPLATE" >"$OUT/lint.log" 2>&1 || status=1
+cat "$OUT/build.log" "$OUT/lint.log" | sort -u >"$OUT/all.log"
+
+# Diagnostics look like: path(line,col) : Warning rule-or-code: message
+if grep -E ' : (Warning|Error) ' "$OUT/all.log" >"$OUT/bad.log"; then
+  status=1
+fi
+grep -E ' : Info ' "$OUT/all.log" || true
+
+if [[ $status -ne 0 ]]; then
+  echo "bicep-check: FAILED for $TEMPLATE" >&2
+  cat "$OUT/bad.log" >&2
+  # A failing exit without a diagnostic line (crash, missing file): show everything.
+  [[ -s "$OUT/bad.log" ]] || cat "$OUT/all.log" >&2
+  exit 1
+fi
+echo "bicep-check: build and lint clean ($(basename "$TEMPLATE"), $(wc -c <"$OUT/arm.json") bytes of ARM JSON)"
