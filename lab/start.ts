@@ -1,0 +1,94 @@
+/**
+ * Starts the whole lab in this process (Entra emulator, control API, SMTP) plus child processes it owns (Azurite,
+ * Dovecot), and stops all of it. Used once per test run by lab/with-lab.ts, and by the demo and benchmarks.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLabCa, type LabCa } from './ca.js';
+import { ControlServer, entraRoutes } from './control.js';
+import type { LabEndpoints } from './endpoints.js';
+import { EntraEmulator } from './entra.js';
+
+export interface LabOptions {
+  /** Lab directory; a short fresh one under /tmp by default (Dovecot's socket paths are limited to 108 bytes). */
+  dir?: string;
+  /** Use an existing CA instead of making one (with-lab makes it first). */
+  ca?: LabCa;
+  smtp?: boolean;
+  azurite?: boolean;
+  dovecot?: boolean;
+  log?: (line: string) => void;
+}
+
+/** A component the lab started; stopped in reverse order. */
+export interface LabPart {
+  stop(): Promise<void>;
+}
+
+export interface Lab {
+  endpoints: LabEndpoints;
+  ca: LabCa;
+  entra: EntraEmulator;
+  control: ControlServer;
+  stop(): Promise<void>;
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'mh-'));
+  // mkdtemp makes 0700 directories; Dovecot's vmail user must be able to enter the lab dir.
+  chmodSync(dir, 0o755);
+  const log = opts.log ?? (() => {});
+  const parts: LabPart[] = [];
+  const stopAll = async () => {
+    for (const p of parts.reverse()) {
+      try {
+        await p.stop();
+      } catch (err) {
+        log(`lab: stopping a part failed: ${String(err)}`);
+      }
+    }
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const ca = opts.ca ?? createLabCa(dir);
+    const tls = { cert: ca.serverCertPem, key: ca.serverKeyPem };
+    const entra = new EntraEmulator();
+    await entra.start(tls);
+    parts.push(entra);
+    const control = new ControlServer();
+    control.add(entraRoutes(entra));
+    await control.start();
+    parts.push(control);
+    const endpoints: LabEndpoints = {
+      controlUrl: control.url,
+      authorityHost: entra.authorityHost,
+      entraBaseUrl: entra.baseUrl,
+      caPath: ca.caCertPath,
+      labDir: dir,
+      imap: null,
+      doveadm: null,
+      smtp: null,
+      azurite: null,
+    };
+    const lab: Lab = { endpoints, ca, entra, control, stop: stopAll };
+    for (const extra of extras) {
+      const part = await extra(lab, opts, dir, log);
+      if (part) parts.push(part);
+    }
+    return lab;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Optional components (SMTP, Azurite, Dovecot), started in this order after Entra and the control API. */
+type Extra = (
+  lab: Lab,
+  opts: LabOptions,
+  dir: string,
+  log: (line: string) => void,
+) => Promise<LabPart | null>;
+const extras: Extra[] = [];
