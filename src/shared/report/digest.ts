@@ -9,7 +9,8 @@
  */
 import type { JunkItem, LegitHint, ReviewCollection } from '../review/types.js';
 import { chartHtml, chartText } from './digest-chart.js';
-import { escapeHtmlText, mailHtml, mailText, plainText } from './digest-text.js';
+import { mailHtml, mailText } from './digest-text.js';
+import { cleanText, escapeHtml, headerSafe } from './escape.js';
 
 /** Display caps (code points) for mail data. */
 export const DIGEST_CAPS = {
@@ -73,13 +74,16 @@ function sender(item: JunkItem): string {
 export function renderDigest(input: DigestInput): Digest {
   const c = input.collection;
   const folder = mailText(c.junkFolder.path, DIGEST_CAPS.folder);
-  const fetched = plainText(input.fetchedFolder, DIGEST_CAPS.folder);
+  const fetched = cleanText(input.fetchedFolder, DIGEST_CAPS.folder);
   const atLeast = c.scanTruncated ? 'at least ' : '';
   const hinted = c.listed.filter((i) => i.hints.length > 0).length;
   const since = c.lastReviewAt ? `since the last review (${when(c.lastReviewAt)})` : 'not reviewed before';
-  const subject =
-    `Weekly Junk review: ${plainText(input.mailboxAddress, 120)} - ${atLeast}${c.newSinceReview} new, ` +
-    `${c.junkCount} in ${folder}`;
+  // A mail header: one line, no control characters (escape.ts headerSafe); the folder name is mail-server data.
+  const subject = headerSafe(
+    `Weekly Junk review: ${cleanText(input.mailboxAddress, 120)} - ${atLeast}${c.newSinceReview} new, ` +
+      `${c.junkCount} in ${folder}`,
+    300,
+  );
   const headline = [
     `${c.junkCount} messages in ${folder}; ${atLeast}${c.newSinceReview} new ${since}.`,
     c.listed.length > 0
@@ -119,11 +123,11 @@ export function renderDigest(input: DigestInput): Digest {
     const hints = hintTexts(i);
     return (
       `<tr${hints.length ? ' bgcolor="#fff3cd"' : ''}>` +
-      `<td ${cell} nowrap>${escapeHtmlText(when(i.received))}</td>` +
-      `<td ${cell}>${escapeHtmlText(sender(i))}</td>` +
+      `<td ${cell} nowrap>${escapeHtml(when(i.received))}</td>` +
+      `<td ${cell}>${escapeHtml(sender(i))}</td>` +
       `<td ${cell}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
-      `<td ${cell} align="right" nowrap>${escapeHtmlText(formatSize(i.sizeBytes))}</td>` +
-      `<td ${cell}>${hints.map((h) => escapeHtmlText(h)).join('<br>')}</td></tr>`
+      `<td ${cell} align="right" nowrap>${escapeHtml(formatSize(i.sizeBytes))}</td>` +
+      `<td ${cell}>${hints.map((h) => escapeHtml(h)).join('<br>')}</td></tr>`
     );
   });
   const th = 'align="left" style="font-size:12px;border-bottom:2px solid #999999"';
@@ -134,17 +138,17 @@ export function renderDigest(input: DigestInput): Digest {
         `<tr><th ${th}>Received</th><th ${th}>Sender</th><th ${th}>Subject</th><th ${th}>Size</th>` +
         `<th ${th}>Likely legitimate?</th></tr>${rows.join('')}</table>`;
   const html =
-    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtmlText(subject)}</title></head>` +
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
     `<body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#222222">` +
-    `<h2 style="font-size:18px">${escapeHtmlText(subject)}</h2>` +
-    headline.map((l) => `<p>${escapeHtmlText(l)}</p>`).join('') +
+    `<h2 style="font-size:18px">${escapeHtml(subject)}</h2>` +
+    headline.map((l) => `<p>${escapeHtml(l)}</p>`).join('') +
     `<table role="presentation" cellpadding="8" cellspacing="0" border="0" width="100%"><tr>` +
     `<td bgcolor="#eef4fb" style="border-left:4px solid #2b6cb0">` +
-    `<p style="margin:0 0 6px 0"><b>From the setup guide:</b> <i>&ldquo;${escapeHtmlText(SEED_INSTRUCTION)}&rdquo;</i></p>` +
-    `<p style="margin:0"><b>${escapeHtmlText(instruction)}</b></p></td></tr></table>` +
-    `<h3 style="font-size:15px">Newest messages in ${escapeHtmlText(folder)}</h3>${list}` +
+    `<p style="margin:0 0 6px 0"><b>From the setup guide:</b> <i>&ldquo;${escapeHtml(SEED_INSTRUCTION)}&rdquo;</i></p>` +
+    `<p style="margin:0"><b>${escapeHtml(instruction)}</b></p></td></tr></table>` +
+    `<h3 style="font-size:15px">Newest messages in ${escapeHtml(folder)}</h3>${list}` +
     `<h3 style="font-size:15px">Junk arrivals per week (ISO weeks, UTC)</h3>${chartHtml(c.weekly)}` +
-    `<p style="font-size:12px;color:#666666">${escapeHtmlText(note)}</p></body></html>`;
+    `<p style="font-size:12px;color:#666666">${escapeHtml(note)}</p></body></html>`;
 
   return { subject, text, html };
 }

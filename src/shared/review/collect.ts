@@ -1,0 +1,194 @@
+/**
+ * Collects the weekly spam review of one mailbox from an authenticated imapflow client, read-only: every folder is
+ * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE and RFC822.SIZE are fetched — no body, no
+ * flag change (ESM depends on unread state; DESIGN.md "Rules").
+ *
+ * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs, envelopes of
+ * at most `maxListed` messages; the "known correspondents" look-up reads envelopes of at most `knownCap` messages
+ * of the last 30 days in each of Inbox and Sent Items.
+ *
+ * Everything taken from the mailbox is HOSTILE and only length-bounded here; the digest escapes it.
+ */
+import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
+import type { Clock } from '../clock.js';
+import type { MailboxConfig } from '../config/load.js';
+import { findReviewFolders } from './folders.js';
+import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
+import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
+import { lastWeeks, mergeWeekly, weekKey } from './weeks.js';
+
+const DAY_MS = 86_400_000;
+/** Upper bound kept of any mail string: bounds memory; the digest caps far lower for display. */
+export const MAX_MAIL_STRING = 1000;
+
+export interface CollectOptions {
+  /** Newest Junk UIDs whose dates and sizes are read (weekly counts, newest list). Default 5000. */
+  scanCap?: number;
+  /** Messages per folder whose envelopes feed the known-correspondent hints. Default 1000. */
+  knownCap?: number;
+  /** How far back a correspondent counts as known. Default 30 days. */
+  knownDays?: number;
+}
+
+export interface CollectInput {
+  client: ImapFlow;
+  mailbox: MailboxConfig;
+  clock: Clock;
+  previous?: ReviewRecord;
+  options?: CollectOptions;
+}
+
+export type CollectOutcome =
+  { ok: true; collection: ReviewCollection } | { ok: false; code: 'JUNK_NOT_FOUND'; message: string };
+
+function bounded(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, MAX_MAIL_STRING) : '';
+}
+
+function dateOf(m: FetchMessageObject): Date {
+  return m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
+}
+
+/** Who the desk corresponded with lately: Inbox senders and Sent Items recipients, minus the desk's own domain. */
+async function knownCorrespondents(
+  client: ImapFlow,
+  folders: Array<{ path: string; fields: Array<'from' | 'to' | 'cc' | 'bcc'> }>,
+  since: Date,
+  cap: number,
+  ownAddress: string,
+): Promise<KnownCorrespondents> {
+  const addresses = new Set<string>();
+  const domains = new Set<string>();
+  // A spammer forging the desk's own domain is the classic Junk case: that domain is no evidence of legitimacy.
+  const own = domainOf(ownAddress.toLowerCase());
+  for (const folder of folders) {
+    const box = await client.mailboxOpen(folder.path, { readOnly: true });
+    if (box.exists === 0) continue;
+    // SEARCH SINCE compares dates (server time zone): search a day early, then compare INTERNALDATE exactly.
+    const found = await client.search({ since: new Date(since.getTime() - DAY_MS) }, { uid: true });
+    const uids = Array.isArray(found) ? [...found].sort((a, b) => a - b).slice(-cap) : [];
+    if (uids.length === 0) continue;
+    for await (const m of client.fetch(
+      uids.join(','),
+      { uid: true, envelope: true, internalDate: true },
+      { uid: true },
+    )) {
+      if (dateOf(m) < since) continue;
+      const people: MessageAddressObject[] = folder.fields.flatMap((f) => m.envelope?.[f] ?? []);
+      for (const p of people) {
+        const address = bounded(p.address).trim().toLowerCase();
+        const domain = domainOf(address);
+        if (!domain || address === ownAddress.toLowerCase()) continue;
+        addresses.add(address);
+        if (domain !== own) domains.add(domain);
+      }
+    }
+  }
+  return { addresses, domains };
+}
+
+export async function collectReview(input: CollectInput): Promise<CollectOutcome> {
+  const { client, mailbox, clock, previous } = input;
+  const scanCap = input.options?.scanCap ?? 5000;
+  const knownCap = input.options?.knownCap ?? 1000;
+  const knownDays = input.options?.knownDays ?? 30;
+  const now = clock.now();
+  const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
+
+  const { junk, sent } = await findReviewFolders(client, mailbox);
+  if (!junk) {
+    const tried = mailbox.folders.junk !== 'auto' ? [mailbox.folders.junk] : mailbox.junk.names;
+    return {
+      ok: false,
+      code: 'JUNK_NOT_FOUND',
+      message: `Junk folder not found (tried ${tried.join(', ')})`,
+    };
+  }
+
+  const knownFolders: Array<{ path: string; fields: Array<'from' | 'to' | 'cc' | 'bcc'> }> = [
+    { path: mailbox.folders.inbox, fields: ['from'] },
+  ];
+  if (sent) knownFolders.push({ path: sent.path, fields: ['to', 'cc', 'bcc'] });
+  const known = await knownCorrespondents(
+    client,
+    knownFolders,
+    new Date(now.getTime() - knownDays * DAY_MS),
+    knownCap,
+    mailbox.address,
+  );
+
+  const box = await client.mailboxOpen(junk.path, { readOnly: true });
+  const junkCount = box.exists;
+  const weeks = lastWeeks(now, REVIEW_WEEKS);
+  const counted = new Map<string, number>();
+  const lastReview = previous?.lastReviewAt ? new Date(previous.lastReviewAt) : undefined;
+  let newSinceReview = lastReview ? 0 : junkCount;
+  let scanTruncated = false;
+  const listed: JunkItem[] = [];
+
+  if (junkCount > 0) {
+    const found = await client.search({ all: true }, { uid: true });
+    const all = Array.isArray(found) ? [...found].sort((a, b) => a - b) : [];
+    scanTruncated = all.length > scanCap;
+    const scan = all.slice(-scanCap);
+    const dated: Array<{ uid: number; at: Date; size: number }> = [];
+    if (scan.length > 0) {
+      // `first:*` is exactly the scanned UIDs (the newest) without sending thousands of UIDs back to the server.
+      for await (const m of client.fetch(
+        `${scan[0]}:*`,
+        { uid: true, internalDate: true, size: true },
+        { uid: true },
+      )) {
+        dated.push({ uid: m.uid, at: dateOf(m), size: m.size ?? 0 });
+      }
+    }
+    for (const d of dated) {
+      const key = weekKey(d.at);
+      if (weeks.includes(key)) counted.set(key, (counted.get(key) ?? 0) + 1);
+      if (lastReview && d.at > lastReview) newSinceReview++;
+    }
+    // Newest by arrival time (INTERNALDATE); UID order breaks ties. Mails moved into Junk keep their old date.
+    dated.sort((a, b) => b.at.getTime() - a.at.getTime() || b.uid - a.uid);
+    const newest = dated.slice(0, mailbox.spamReview.maxListed);
+    const byUid = new Map(newest.map((d) => [d.uid, d]));
+    if (newest.length > 0) {
+      const uids = newest.map((d) => d.uid).sort((a, b) => a - b);
+      for await (const m of client.fetch(uids.join(','), { uid: true, envelope: true }, { uid: true })) {
+        const d = byUid.get(m.uid);
+        if (!d) continue;
+        const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];
+        const senderAddress = bounded(from?.address);
+        const subject = bounded(m.envelope?.subject);
+        const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern);
+        listed.push({
+          uid: m.uid,
+          received: d.at.toISOString(),
+          senderName: bounded(from?.name),
+          senderAddress,
+          subject,
+          sizeBytes: d.size,
+          hints,
+          ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
+        });
+      }
+      listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
+    }
+  }
+
+  return {
+    ok: true,
+    collection: {
+      mailbox: mailbox.id,
+      junkFolder: junk,
+      ...(sent ? { sentFolder: sent } : {}),
+      collectedAt: now.toISOString(),
+      ...(previous?.lastReviewAt ? { lastReviewAt: previous.lastReviewAt } : {}),
+      junkCount,
+      newSinceReview,
+      scanTruncated,
+      listed,
+      weekly: mergeWeekly(weeks, counted, previous?.weeklyJunk ?? []),
+      knownDomains: known.domains.size,
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** The "likely legitimate" hints of a Junk message (pure functions over already-decoded envelope data). */
+import type { LegitHint } from './types.js';
+
+/**
+ * Reply prefixes in the languages service desks meet: Re (en, most), AW (de), SV (sv, da, no), VS (fi), Antw/Antwort
+ * (nl, de), Odp (pl), RIF/R (it), Ref, Vá (hu), ATB (lv), Ynt (tr), ΑΠ/ΣΧΕΤ (el), 回复/答复/回覆 (zh), 返信 (ja).
+ * Optionally after list tags like `[EXT]` and with a counter like `Re[2]:`.
+ */
+const REPLY =
+  /^\s*(?:\[[^\]]{0,40}\]\s*)*(?:re|aw|sv|vs|antw|antwort|odp|rif|r|ref|vá|atb|ynt|απ|σχετ|回复|答复|回覆|返信)\s*(?:\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]/iu;
+
+export function isReplySubject(subject: string): boolean {
+  return REPLY.test(subject);
+}
+
+export function domainOf(address: string): string | undefined {
+  const at = address.lastIndexOf('@');
+  if (at < 1 || at === address.length - 1) return undefined;
+  return address
+    .slice(at + 1)
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '');
+}
+
+export interface KnownCorrespondents {
+  addresses: ReadonlySet<string>;
+  domains: ReadonlySet<string>;
+}
+
+export function hintsFor(
+  sender: string,
+  subject: string,
+  known: KnownCorrespondents,
+  ticketPattern: RegExp,
+): { hints: LegitHint[]; ticket?: string } {
+  const hints: LegitHint[] = [];
+  const address = sender.trim().toLowerCase();
+  const domain = domainOf(address);
+  if (address && known.addresses.has(address)) hints.push('known-sender');
+  else if (domain && known.domains.has(domain)) hints.push('known-domain');
+  if (isReplySubject(subject)) hints.push('reply-subject');
+  const m = ticketPattern.exec(subject);
+  if (m) hints.push('ticket-number');
+  return m ? { hints, ticket: m[0] } : { hints };
+}
