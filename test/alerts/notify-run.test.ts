@@ -26,7 +26,7 @@ function recorder(name: string, fail = false): Channel & { got: Notification[] }
       if (fail) throw new Error(`${name} down`);
       got.push(n);
     },
-  } satisfies Channel;
+  };
 }
 
 function options(over: Partial<NotifyRunOptions>): NotifyRunOptions {
