@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bicep build + bicep lint of infra/main.bicep; fails on ANY warning or error, not only on a non-zero exit:
+# bicep build + bicep lint of infra/main.bicep (and build-params of infra/main.bicepparam); fails on ANY warning or error, not only on a non-zero exit:
 # `bicep build` exits 0 with warnings (BCP081 unknown API version, BCP333 …), and CI must not let those through.
 # Info-level findings (use-recent-api-versions, whose verdict changes with the calendar) are printed, not fatal.
 set -euo pipefail
@@ -13,7 +13,16 @@ trap 'rm -rf "$OUT"' EXIT
 status=0
 "$BICEP" build "$TEMPLATE" --stdout >"$OUT/arm.json" 2>"$OUT/build.log" || status=1
 "$BICEP" lint "$TEMPLATE" >"$OUT/lint.log" 2>&1 || status=1
-cat "$OUT/build.log" "$OUT/lint.log" | sort -u >"$OUT/all.log"
+# The azd parameters file too, fed the shipped examples the way `azd env set` would.
+PARAMS="$(dirname "$TEMPLATE")/main.bicepparam"
+: >"$OUT/params.log"
+if [[ -f "$PARAMS" ]]; then
+  AZURE_ENV_NAME=ci AZURE_LOCATION=westeurope MAILBOX_HEALTH_ADMIN_EMAILS=admin@contoso.com \
+    MAILBOX_HEALTH_CONFIG_JSON="$(tr -d '\n' <"$ROOT/infra/mailbox-health.example.json")" \
+    MAILBOX_HEALTH_KEY_VAULT_REFERENCES="$(tr -d '\n' <"$ROOT/infra/key-vault-references.example.json")" \
+    "$BICEP" build-params "$PARAMS" --stdout >/dev/null 2>"$OUT/params.log" || status=1
+fi
+cat "$OUT/build.log" "$OUT/lint.log" "$OUT/params.log" | sort -u >"$OUT/all.log"
 
 # Diagnostics look like: path(line,col) : Warning rule-or-code: message
 if grep -E ' : (Warning|Error) ' "$OUT/all.log" >"$OUT/bad.log"; then
@@ -28,4 +37,4 @@ if [[ $status -ne 0 ]]; then
   [[ -s "$OUT/bad.log" ]] || cat "$OUT/all.log" >&2
   exit 1
 fi
-echo "bicep-check: build and lint clean ($(basename "$TEMPLATE"), $(wc -c <"$OUT/arm.json") bytes of ARM JSON)"
+echo "bicep-check: build, lint and build-params clean ($(basename "$TEMPLATE"), $(wc -c <"$OUT/arm.json") bytes of ARM JSON)"
