@@ -196,7 +196,11 @@ function judge(
         ? `moved to ${moved.to}`
         : `move to ${moved.to} NOT verified`
       : 'not fetchable';
-    parts.push(`${count} oversized over ${cfg.maxMessageBytes} bytes (largest ${biggest}) ${verb}`);
+    const first = oversized[0];
+    const example = first
+      ? ` (first: UID ${first.uid}, ${first.size} bytes, from ${first.sender || 'unknown'}, "${first.subject}")`
+      : '';
+    parts.push(`${count} oversized over ${cfg.maxMessageBytes} bytes, largest ${biggest}, ${verb}${example}`);
     if (status === 'OK') status = 'WARN';
     remediation ??= {
       cause: `${count} message(s) exceed ${cfg.maxMessageBytes} bytes and cannot be fetched by the desk`,

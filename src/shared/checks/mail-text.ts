@@ -1,15 +1,12 @@
 /**
  * Hostile-input handling for what the checks copy out of a mailbox (subjects, senders): plain text, one line,
- * length-capped. TODO(lead): switch to `cleanText` from src/shared/report/ once the report module exports it.
+ * length-capped — through the report module's `cleanText`, where all escaping lives.
  */
 import type { MessageEnvelopeObject } from 'imapflow';
+import { cleanText } from '../report/escape.js';
 
 export function cleanMailText(value: unknown, max = 120): string {
-  if (typeof value !== 'string') return '';
-  // Control and bidi-override characters could forge lines or reorder text in an alert.
-  // eslint-disable-next-line no-control-regex
-  const s = value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+  return typeof value === 'string' ? cleanText(value, max) : '';
 }
 
 /** The sender as "Name <address>" (or the address), cleaned. */

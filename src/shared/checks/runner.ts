@@ -19,8 +19,8 @@ export interface RunDeps {
   clock: Clock;
   logger: Logger;
   secrets: SecretResolver;
-  /** The token source of a mailbox (the auth part caches per identity). */
-  tokens: (mailbox: MailboxConfig) => TokenSource;
+  /** The token source of a mailbox, bounded by the run's deadline (the auth part caches per identity). */
+  tokens: (mailbox: MailboxConfig, deadline: Deadline) => TokenSource;
   /** Defaults to the imapflow session. */
   imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
   /** Defaults to the nodemailer probe (chosen by the smtp-auth check). */
@@ -40,7 +40,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   const out: CheckResult[] = [];
   try {
     const review = await deps.lastSpamReviewAt?.(mailbox);
-    const tokens = deps.tokens(mailbox);
+    const tokens = deps.tokens(mailbox, deadline);
     for (const [name, check] of deps.checks ?? CHECKS) {
       const ctx: CheckContext = {
         mailbox,

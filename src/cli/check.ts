@@ -1,0 +1,174 @@
+/**
+ * `mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]` (DESIGN.md "CLI"): runs every
+ * check of every (or one) mailbox and prints the Nagios line and a table, or only a JSON array of CheckResult.
+ * Exit code by the most severe status (OK 0, WARN 1, CRIT 2, UNKNOWN 3; order OK < WARN < UNKNOWN < CRIT);
+ * bad configuration or arguments exit 3 with the reason on stderr.
+ */
+import { ConfigError, createSecretResolver, loadConfigFile, type Config } from '../shared/config/index.js';
+import { systemClock } from '../shared/clock.js';
+import { NAGIOS_EXIT, worstStatus, type CheckResult, type Status } from '../shared/contracts.js';
+import { cleanText, nagiosSafe } from '../shared/report/escape.js';
+import { streamLogger, type Logger } from '../shared/logger.js';
+import { runMailboxes, type RunDeps } from '../shared/checks/runner.js';
+import type { TokenSource } from '../shared/checks/types.js';
+import { parseArgs, UsageError, type CliIo } from './args.js';
+
+// Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
+// characters) and a readable table.
+const NAGIOS_WORD: Record<Status, string> = {
+  OK: 'OK',
+  WARN: 'WARNING',
+  CRIT: 'CRITICAL',
+  UNKNOWN: 'UNKNOWN',
+};
+
+function unitOf(metric: string): string {
+  if (/Seconds$/.test(metric)) return 's';
+  if (/Ms$/.test(metric)) return 'ms';
+  if (/Bytes$/.test(metric)) return 'B';
+  if (/Percent$/.test(metric)) return '%';
+  return '';
+}
+
+/** Perfdata: `'mailbox.check.metric'=value[uom]`; labels are built from ids and camelCase names only. */
+export function perfdata(results: readonly CheckResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    for (const [name, value] of Object.entries(r.metrics)) {
+      out.push(`'${r.mailbox}.${r.check}.${name}'=${value}${unitOf(name)}`);
+    }
+  }
+  return out.join(' ');
+}
+
+export function nagiosLine(results: readonly CheckResult[]): string {
+  const worst = worstStatus(results.map((r) => r.status));
+  const mailboxes = new Set(results.map((r) => r.mailbox)).size;
+  const problems = results.filter((r) => r.status !== 'OK');
+  const text =
+    problems.length === 0
+      ? `${mailboxes} mailbox${mailboxes === 1 ? '' : 'es'}, ${results.length} checks OK`
+      : problems.map((r) => `${r.mailbox} ${r.check} ${r.status}: ${r.summary}`).join('; ');
+  const perf = perfdata(results);
+  return `MAILBOX-HEALTH ${NAGIOS_WORD[worst]} - ${nagiosSafe(text, 1000)}${perf ? ` | ${perf}` : ''}`;
+}
+
+export function table(results: readonly CheckResult[]): string[] {
+  const rows = results.map((r) => [
+    r.mailbox,
+    r.check,
+    r.status,
+    cleanText(r.summary, 160) + (r.remediation ? ` — fix: ${cleanText(r.remediation.fix, 200)}` : ''),
+  ]);
+  const head = ['MAILBOX', 'CHECK', 'STATUS', 'SUMMARY'];
+  const widths = [0, 1, 2].map((i) => Math.max(head[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...rows.map(fmt)];
+}
+
+export const CHECK_USAGE =
+  'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]';
+
+/**
+ * The real dependencies of a CLI run. TODO(lead): the token source is the auth part's `createTokenSource`
+ * (src/shared/auth/token-source.ts); until that file is committed this stand-in reports that auth is not built.
+ * Replace the `tokens` line by:
+ *   tokens: (mailbox, deadline) => createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
+ */
+export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps {
+  const secrets = createSecretResolver(io.env);
+  const notBuilt: TokenSource = {
+    acquire: async () => ({
+      ok: false,
+      failure: {
+        code: 'ENOTBUILT',
+        transient: false,
+        message: 'the token source is not built yet',
+        remediation: {
+          cause: 'auth is not wired into the CLI yet',
+          fix: 'build a version with src/shared/auth',
+        },
+        retries: 0,
+      },
+    }),
+  };
+  return { clock: systemClock, logger, secrets, tokens: () => notBuilt };
+}
+
+export interface CheckCommandOptions {
+  /** Replaces parts of the wired dependencies (tests: a lab CA, a fixed token source). */
+  overrideDeps?: (deps: RunDeps) => RunDeps;
+}
+
+export async function checkCommand(
+  argv: readonly string[],
+  io: CliIo,
+  opts: CheckCommandOptions = {},
+): Promise<number> {
+  let config: Config;
+  let json: boolean;
+  let concurrency: number;
+  try {
+    const args = parseArgs(argv, { values: ['config', 'mailbox', 'concurrency'], flags: ['json', 'help'] });
+    if (args.flags.has('help')) {
+      io.stdout(CHECK_USAGE);
+      return 0;
+    }
+    const file = args.values.config;
+    if (!file) throw new UsageError('--config FILE is required');
+    json = args.flags.has('json');
+    concurrency = args.values.concurrency !== undefined ? Number(args.values.concurrency) : 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new UsageError('--concurrency must be an integer from 1 to 64');
+    }
+    const loaded = loadConfigFile(file);
+    config = loaded.config;
+    for (const w of loaded.warnings) io.stderr(`warning: ${w}`);
+    const only = args.values.mailbox;
+    if (only !== undefined) {
+      const picked = config.mailboxes.filter((m) => m.id === only);
+      if (picked.length === 0) {
+        throw new UsageError(
+          `--mailbox: no mailbox "${only}" in ${file} (have: ${config.mailboxes.map((m) => m.id).join(', ')})`,
+        );
+      }
+      config = { ...config, mailboxes: picked };
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`mailbox-health check: ${err.message}`);
+      io.stderr(CHECK_USAGE);
+      return 3;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(err.message);
+      return 3;
+    }
+    throw err;
+  }
+
+  const logger = streamLogger(io.stderr, 'warn');
+  let deps = wireRunDeps(config, io, logger);
+  if (opts.overrideDeps) deps = opts.overrideDeps(deps);
+  const progress = io.stderrIsTTY === true && config.mailboxes.length > 1;
+  const perMailbox = await runMailboxes(config, deps, {
+    concurrency,
+    onMailboxDone: (mailbox, results, done, total) => {
+      if (!progress) return;
+      const worst = worstStatus(results.map((r) => r.status));
+      io.stderr(`[${done}/${total}] ${mailbox.id}: ${worst}`);
+    },
+  });
+  const results: CheckResult[] = perMailbox.flat();
+  if (json) {
+    io.stdout(JSON.stringify(results, null, 2));
+  } else {
+    io.stdout(nagiosLine(results));
+    for (const line of table(results)) io.stdout(line);
+  }
+  return NAGIOS_EXIT[worstStatus(results.map((r) => r.status))];
+}

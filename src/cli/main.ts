@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * The `mailbox-health` command: `check` (one-shot, Nagios exit codes) and `doctor` (walks the setup steps).
+ * `main(argv, io)` is the testable entry; the bottom runs it when this file is the process's script.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from './args.js';
+import { checkCommand } from './check.js';
+
+const USAGE = [
+  'usage: mailbox-health <command> [options]',
+  '',
+  'commands:',
+  '  check   --config FILE [--mailbox ID] [--json] [--concurrency N]   run the checks once (Nagios exit codes)',
+  '  doctor  --config FILE [--mailbox ID] [--json]                      walk the setup steps, PASS/FAIL with the fix',
+  '',
+  'options: --help, --version',
+];
+
+function version(): string {
+  // dist/src/cli/main.js and src/cli/main.ts both sit two levels below the package root.
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'mailbox-health' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
+
+type DoctorCommand = (argv: string[], io: CliIo) => Promise<number>;
+
+async function doctor(argv: string[], io: CliIo): Promise<number> {
+  let mod: { doctorCommand?: DoctorCommand };
+  try {
+    // Loaded on demand: `check` must not pay for (or break on) the doctor's imports.
+    mod = (await import('./' + 'doctor.js')) as { doctorCommand?: DoctorCommand };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    mod = {};
+  }
+  if (typeof mod.doctorCommand !== 'function') {
+    io.stderr('doctor: not built yet');
+    return 3;
+  }
+  return mod.doctorCommand(argv, io);
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check':
+      return checkCommand(rest, io);
+    case 'doctor':
+      return doctor(rest, io);
+    case '--version':
+    case '-v':
+      io.stdout(version());
+      return 0;
+    case '--help':
+    case '-h':
+    case 'help':
+      for (const line of USAGE) io.stdout(line);
+      return 0;
+    default:
+      io.stderr(
+        command === undefined
+          ? 'mailbox-health: a command is required'
+          : `mailbox-health: unknown command "${command}"`,
+      );
+      for (const line of USAGE) io.stderr(line);
+      return 3;
+  }
+}
+
+function isScript(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isScript()) {
+  const io: CliIo = {
+    stdout: (line) => process.stdout.write(line + '\n'),
+    stderr: (line) => process.stderr.write(line + '\n'),
+    env: process.env,
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // A bug: name its class only (a message could carry anything).
+      process.stderr.write(
+        `mailbox-health: internal error (${err instanceof Error ? err.name : typeof err})\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
+}
