@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../../src/shared/config/index.js';
+import { APP_SETTINGS, parseConfig } from '../../src/shared/config/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -124,5 +124,32 @@ describe('shipped example configuration', () => {
     expect(Object.keys(refs).sort()).toEqual([...envNames].sort());
     // Key Vault secret names: 1-127 of a-z, A-Z, 0-9 and '-'.
     for (const name of Object.values(refs)) expect(name).toMatch(/^[0-9a-zA-Z-]{1,127}$/);
+  });
+});
+
+describe('local.settings.example.json (func start)', () => {
+  const local = JSON.parse(read('local.settings.example.json')) as { Values: Record<string, string> };
+
+  it('sets the host settings and every required app setting except the identity-based storage ones', () => {
+    const v = local.Values;
+    expect(v.AzureWebJobsStorage).toBe('UseDevelopmentStorage=true');
+    expect(v.FUNCTIONS_WORKER_RUNTIME).toBe('node');
+    const required = APP_SETTINGS.filter((s) => s.required && !s.name.startsWith('AzureWebJobsStorage__'));
+    expect(required.filter((s) => !(s.name in v)).map((s) => s.name)).toEqual([]);
+    expect(v.CHECK_SCHEDULE!.split(' ')).toHaveLength(6);
+    expect(v.SPAM_REVIEW_SCHEDULE!.split(' ')).toHaveLength(6);
+  });
+
+  it('carries a valid configuration whose secret settings exist and are left empty', () => {
+    const { config } = parseConfig(
+      JSON.parse(local.Values.MAILBOX_HEALTH_CONFIG!),
+      'local.settings.example.json',
+    );
+    expect(config.mailboxes.length).toBeGreaterThan(0);
+    for (const m of config.mailboxes) {
+      if (m.auth.mode === 'password' && 'env' in m.auth.password) {
+        expect(local.Values[m.auth.password.env]).toBe('');
+      }
+    }
   });
 });
