@@ -106,7 +106,14 @@ describe('classifyAuthError', () => {
   it('reports a persisting 429 as transient with no setup step', () => {
     const f = classifyAuthError(
       { errorCode: 'network_error' },
-      { requests: 4, tokenRequests: 4, retries: 3, lastTransient: { status: 429, retryAfterMs: 2000 } },
+      {
+        requests: 4,
+        tokenRequests: 4,
+        retries: 3,
+        lastTransient: { status: 429, retryAfterMs: 2000 },
+        // Entra's 429 bodies carry an AADSTS code too; it must not turn the throttling into a config error.
+        lastError: { status: 429, aadsts: 50196, description: 'AADSTS50196: loop detected' },
+      },
       'login.microsoftonline.com',
     );
     expect(f).toMatchObject({ code: 'ETRANSIENT', transient: true, retries: 3 });

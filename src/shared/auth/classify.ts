@@ -79,7 +79,10 @@ export function classifyAuthError(err: unknown, log: AttemptLog, authorityHost: 
 
   const text = [e.errorMessage, e.message].filter(Boolean).join(' ');
   const errorNo = e.errorNo !== undefined && /^\d+$/.test(String(e.errorNo)) ? Number(e.errorNo) : undefined;
-  const aadsts = errorNo ?? aadstsCodeIn(text) ?? log.lastError?.aadsts;
+  // Entra's own verdict on this request wins; a transient answer (429/5xx carry AADSTS codes too) comes next;
+  // the AADSTS of a failed metadata request (which MSAL drops) last.
+  const transientLast = log.lastTransient !== undefined || log.aborted === true;
+  const aadsts = errorNo ?? aadstsCodeIn(text) ?? (transientLast ? undefined : log.lastError?.aadsts);
   if (aadsts !== undefined) {
     const description = microsoftDescription(text) ?? log.lastError?.description;
     return {
