@@ -10,7 +10,7 @@ import { NAGIOS_EXIT, worstStatus, type CheckResult, type Status } from '../shar
 import { cleanText, nagiosSafe } from '../shared/report/escape.js';
 import { streamLogger, type Logger } from '../shared/logger.js';
 import { runMailboxes, type RunDeps } from '../shared/checks/runner.js';
-import type { TokenSource } from '../shared/checks/types.js';
+import { createTokenSource } from '../shared/auth/token-source.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -73,30 +73,16 @@ export function table(results: readonly CheckResult[]): string[] {
 export const CHECK_USAGE =
   'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]';
 
-/**
- * The real dependencies of a CLI run. TODO(lead): the token source is the auth part's `createTokenSource`
- * (src/shared/auth/token-source.ts); until that file is committed this stand-in reports that auth is not built.
- * Replace the `tokens` line by:
- *   tokens: (mailbox, deadline) => createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
- */
+/** The real dependencies of a CLI run: config's secret resolver, the auth part's token source, system clock. */
 export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps {
   const secrets = createSecretResolver(io.env);
-  const notBuilt: TokenSource = {
-    acquire: async () => ({
-      ok: false,
-      failure: {
-        code: 'ENOTBUILT',
-        transient: false,
-        message: 'the token source is not built yet',
-        remediation: {
-          cause: 'auth is not wired into the CLI yet',
-          fix: 'build a version with src/shared/auth',
-        },
-        retries: 0,
-      },
-    }),
+  return {
+    clock: systemClock,
+    logger,
+    secrets,
+    tokens: (mailbox, deadline) =>
+      createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
   };
-  return { clock: systemClock, logger, secrets, tokens: () => notBuilt };
 }
 
 export interface CheckCommandOptions {

@@ -3,6 +3,8 @@
  * else switches on check names.
  */
 import { CHECK_NAMES, type RegisteredCheckName } from '../contracts.js';
+import { authCheck } from './auth.js';
+import { credentialExpiryCheck } from './credential-expiry.js';
 import { imapLoginCheck } from './imap-login.js';
 import { inboxCheck } from './inbox.js';
 import { junkCheck } from './junk.js';
@@ -12,16 +14,15 @@ import type { Check } from './types.js';
 
 /**
  * Stand-in for a check another part has not delivered yet: UNKNOWN "not implemented".
- * TODO(lead): replace by the real checks once they exist — `auth` and `credential-expiry` from ./auth.js and
- * ./credential-expiry.js (auth engineer), `sent-quota` from ./sent-quota.js (state engineer).
+ * TODO(lead): replace by the real `sent-quota` from ./sent-quota.js (state engineer) once it exists.
  */
 export function notImplemented(name: RegisteredCheckName): Check {
   return async (ctx) => startCheck(ctx, name)({ status: 'UNKNOWN', summary: `${name}: not implemented` });
 }
 
 const IMPLEMENTED: Partial<Record<RegisteredCheckName, Check>> = {
-  auth: notImplemented('auth'),
-  'credential-expiry': notImplemented('credential-expiry'),
+  auth: authCheck,
+  'credential-expiry': credentialExpiryCheck,
   'imap-login': imapLoginCheck,
   inbox: inboxCheck,
   junk: junkCheck,
