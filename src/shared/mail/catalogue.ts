@@ -186,16 +186,6 @@ const SMTP_ENTRIES: Entry[] = [
     step: () => 'smtp-auth-enabled',
   },
   {
-    code: 'SMTP_AUTH_FAILED',
-    match: (f) => /5\.7\.3\b|^535\b/i.test(f.reply) || f.code === 'EAUTH',
-    cause: 'Exchange rejected the access token for SMTP (scope, permission or mailbox identity)',
-    fix: (kind, mb) =>
-      kind === 'app-only'
-        ? `grant SMTP.SendAsApp with admin consent and make sure the Exchange service principal has FullAccess or SendAs on ${mb}`
-        : `grant the delegated permission SMTP.Send with admin consent; the token must be issued for ${mb}`,
-    step: (kind) => (kind === 'app-only' ? 'exchange-service-principal' : 'api-permissions'),
-  },
-  {
     code: 'SMTP_CONCURRENCY',
     match: has(/4\.3\.2|Concurrent connections limit/i),
     status: 'WARN',
@@ -217,6 +207,17 @@ const SMTP_ENTRIES: Entry[] = [
     cause: 'the SMTP server did not offer STARTTLS, which is required before authentication',
     fix: () => 'check the SMTP host and port (smtp.office365.com:587)',
     step: () => undefined,
+  },
+  {
+    code: 'SMTP_AUTH_FAILED',
+    // Last: nodemailer marks every AUTH rejection EAUTH, the specific replies above must win.
+    match: (f) => /5\.7\.3\b|^535\b/i.test(f.reply) || f.code === 'EAUTH',
+    cause: 'Exchange rejected the access token for SMTP (scope, permission or mailbox identity)',
+    fix: (kind, mb) =>
+      kind === 'app-only'
+        ? `grant SMTP.SendAsApp with admin consent and make sure the Exchange service principal has FullAccess or SendAs on ${mb}`
+        : `grant the delegated permission SMTP.Send with admin consent; the token must be issued for ${mb}`,
+    step: (kind) => (kind === 'app-only' ? 'exchange-service-principal' : 'api-permissions'),
   },
 ];
 
