@@ -1,0 +1,108 @@
+/**
+ * `sent-quota`: how close the mailbox is to Exchange Online's sending limits — 10,000 recipients in a rolling
+ * 24 h (WARN 80 %, CRIT 95 % by default) and 30 messages a minute — counted from its Sent Items into the ledger
+ * (quota/ledger.ts). The monitor's own alert mail, sent from the sender mailbox, is counted like any other.
+ *
+ * Without a state store (`ctx.state` absent) the last 24 h are recounted each run into a throw-away memory store.
+ * Metrics: recipients24h, messages24h, quotaPercent, busiestMinuteMessages, recipientsLastHour, newMessages.
+ * Details: { folder, foundBy, mode: 'incremental'|'recount', reason?, projectedLimitAt?, busiestMinute? }.
+ */
+import { recordMessages, readLedger, currentBuckets, pruneLedger } from '../quota/ledger.js';
+import { scanSentItems } from '../quota/sent-items.js';
+import { formatUtc, summarize } from '../quota/window.js';
+import { createMemoryStore } from '../state/memory-store.js';
+import { failureParts } from './mail-context.js';
+import { skippedResult, startCheck } from './result.js';
+import { skipIfBlocked } from './skip.js';
+import type { Check } from './types.js';
+
+export const sentQuotaCheck: Check = async (ctx) => {
+  const blocked = skipIfBlocked(ctx, 'sent-quota');
+  if (blocked) return blocked;
+  const client = ctx.imap.client();
+  if (!client?.usable) return skippedResult(ctx, 'sent-quota', 'no usable IMAP session');
+  const finish = startCheck(ctx, 'sent-quota');
+  const store = ctx.state ?? createMemoryStore();
+  const id = ctx.mailbox.id;
+  let stage = 'ledger read';
+  try {
+    const state = await readLedger(store.ledger, id);
+    stage = 'Sent Items';
+    const now = ctx.clock.now();
+    const scan = await scanSentItems(client, ctx.mailbox, state.watermark?.value, now);
+    if ('notFound' in scan)
+      return finish({
+        status: 'UNKNOWN',
+        summary: `Sent Items folder not found (tried ${scan.tried.join(', ')})`,
+        remediation: {
+          cause: 'no folder with SPECIAL-USE \\Sent or a known Sent Items name',
+          fix: 'set folders.sent to the Sent Items folder name in the mailbox language',
+        },
+      });
+    stage = 'ledger write';
+    const rec = await recordMessages(store.ledger, id, state, {
+      folder: scan.folder,
+      uidValidity: scan.uidValidity,
+      messages: scan.messages,
+      finalLastUid: scan.lastUidSeen,
+      now,
+    });
+    const after = await readLedger(store.ledger, id);
+    await pruneLedger(store.ledger, id, after, now);
+    const limits = ctx.mailbox.limits;
+    const s = summarize(currentBuckets(after), now, limits);
+    const metrics: Record<string, number> = {
+      recipients24h: s.recipients24h,
+      messages24h: s.messages24h,
+      quotaPercent: s.quotaPercent,
+      busiestMinuteMessages: s.busiestMinute?.messages ?? 0,
+      recipientsLastHour: s.recipientsLastHour,
+      newMessages: rec.counted,
+    };
+    const projection = s.projectedLimitAt
+      ? s.projectedLimitAt.getTime() <= now.getTime()
+        ? 'the limit is reached'
+        : `at the last hour's rate the limit is reached at ${formatUtc(s.projectedLimitAt, now)}`
+      : undefined;
+    const busiest = s.busiestMinute
+      ? `busiest minute ${s.busiestMinute.messages} messages (limit ${limits.messagesPerMinute}/min) at ${formatUtc(s.busiestMinute.minute, now)}`
+      : 'nothing sent in 24 h';
+    const summary =
+      `${s.recipients24h} of ${limits.recipientsPerDay} recipients in 24 h (${s.quotaPercent} %), ${busiest}` +
+      (projection ? `; ${projection}` : '');
+    const details: Record<string, unknown> = {
+      folder: scan.folder,
+      foundBy: scan.foundBy,
+      mode: scan.mode,
+      ...(scan.reason ? { reason: scan.reason } : {}),
+      ...(s.projectedLimitAt ? { projectedLimitAt: s.projectedLimitAt.toISOString() } : {}),
+      ...(s.busiestMinute ? { busiestMinute: s.busiestMinute.minute.toISOString() } : {}),
+      ...(rec.conflict ? { conflict: true } : {}),
+    };
+    if (s.status === 'OK') return finish({ status: 'OK', summary, metrics, details });
+    const overQuota = s.quotaPercent >= limits.warnPercent;
+    return finish({
+      status: s.status,
+      summary,
+      metrics,
+      details,
+      remediation: overQuota
+        ? {
+            cause: `the mailbox sent to ${s.recipients24h} recipients in the last 24 h; Exchange Online refuses mail above ${limits.recipientsPerDay} (554 5.2.0 SubmissionQuotaExceededException)`,
+            fix: 'reduce automatic replies and notifications from this mailbox or spread them over time; the window is rolling, so sending recovers as old messages age out',
+          }
+        : {
+            cause: `more than ${limits.messagesPerMinute} messages in one minute: Exchange Online delays mail above that rate`,
+            fix: 'throttle bulk notifications from the service desk (send in smaller batches)',
+          },
+    });
+  } catch (err) {
+    if (stage.startsWith('ledger'))
+      return finish({
+        status: 'UNKNOWN',
+        summary: `sent quota ledger unavailable (${stage}): ${(err as Error)?.message ?? 'error'}`,
+        details: { stage },
+      });
+    return finish(failureParts('IMAP', err, ctx.mailbox, stage, { details: { stage } }));
+  }
+};

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  currentBuckets,
+  pruneLedger,
+  readLedger,
+  recordMessages,
+  type SentMessage,
+} from '../../src/shared/quota/ledger.js';
+import { summarize } from '../../src/shared/quota/window.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
+import type { StateStore } from '../../src/shared/state/ports.js';
+
+const limits = { recipientsPerDay: 10_000, messagesPerMinute: 30, warnPercent: 80, critPercent: 95 };
+const now = new Date('2026-11-27T12:00:00Z');
+/** n messages, one per minute going back from `now`, uid 1..n (oldest first), 2 recipients each. */
+const sent = (n: number, firstUid = 1): SentMessage[] =>
+  Array.from({ length: n }, (_, i) => ({
+    uid: firstUid + i,
+    date: new Date(now.getTime() - (n - i) * 60_000),
+    recipients: 2,
+  }));
+
+async function totals(store: StateStore, mailbox = 'desk') {
+  const st = await readLedger(store.ledger, mailbox);
+  const s = summarize(currentBuckets(st), now, limits);
+  return { recipients: s.recipients24h, messages: s.messages24h, lastUid: st.watermark?.value.lastUid };
+}
+
+/** A store whose ledger transactions throw from the `failAt`-th on: a crash between two transactions. */
+function crashingAt(store: StateStore, failAt: number): StateStore {
+  let n = 0;
+  const l = store.ledger;
+  const ledger: StateStore['ledger'] = {
+    get: (pk, rk) => l.get(pk, rk),
+    list: (pk) => l.list(pk),
+    create: (pk, rk, v) => l.create(pk, rk, v),
+    replace: (pk, rk, v, e) => l.replace(pk, rk, v, e),
+    upsert: (pk, rk, v) => l.upsert(pk, rk, v),
+    delete: (pk, rk, e) => l.delete(pk, rk, e),
+    transact: async (pk, ops) => {
+      n += 1;
+      if (n >= failAt) throw new Error('simulated crash');
+      return l.transact(pk, ops);
+    },
+  };
+  return { ...store, ledger };
+}
+
+const input = (messages: SentMessage[], uidValidity = 7, finalLastUid = 0) => ({
+  folder: 'Sent Items',
+  uidValidity,
+  messages,
+  finalLastUid,
+  now,
+});
+
+describe('sent-quota ledger', () => {
+  it('counts in ≤100-operation transactions, each advancing the watermark', async () => {
+    const store = createMemoryStore();
+    const out = await recordMessages(
+      store.ledger,
+      'desk',
+      await readLedger(store.ledger, 'desk'),
+      input(sent(250)),
+    );
+    expect(out).toEqual({ transactions: 3, counted: 250, conflict: false });
+    expect(await totals(store)).toEqual({ recipients: 500, messages: 250, lastUid: 250 });
+    // Incremental: only UIDs above the watermark count; re-offering old ones changes nothing.
+    const more = [...sent(250), { uid: 251, date: now, recipients: 3 }];
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(more));
+    expect(await totals(store)).toEqual({ recipients: 503, messages: 251, lastUid: 251 });
+  });
+
+  it('a crash between two transactions neither loses nor double-counts', async () => {
+    const store = createMemoryStore();
+    const crashing = crashingAt(store, 2);
+    await expect(
+      recordMessages(crashing.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(250))),
+    ).rejects.toThrow('simulated crash');
+    // A consistent prefix: exactly the first transaction's messages, with the watermark where it stopped.
+    expect(await totals(store)).toEqual({ recipients: 198, messages: 99, lastUid: 99 });
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(250)));
+    expect(await totals(store)).toEqual({ recipients: 500, messages: 250, lastUid: 250 });
+  });
+
+  it('a UIDVALIDITY change starts a fresh generation; old rows stop counting and are pruned', async () => {
+    const store = createMemoryStore();
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(10)));
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(4), 8, 4));
+    expect(await totals(store)).toEqual({ recipients: 8, messages: 4, lastUid: 4 });
+    const removed = await pruneLedger(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), now);
+    expect(removed).toBe(10);
+    expect(await totals(store)).toEqual({ recipients: 8, messages: 4, lastUid: 4 });
+  });
+
+  it('drops buckets older than 48 h and advances over empty UID ranges', async () => {
+    const store = createMemoryStore();
+    const old: SentMessage = { uid: 1, date: new Date(now.getTime() - 49 * 3_600_000), recipients: 5 };
+    const day: SentMessage = { uid: 2, date: new Date(now.getTime() - 30 * 3_600_000), recipients: 5 };
+    await recordMessages(
+      store.ledger,
+      'desk',
+      await readLedger(store.ledger, 'desk'),
+      input([old, day], 7, 9),
+    );
+    const st = await readLedger(store.ledger, 'desk');
+    expect(st.buckets.length).toBe(1); // the 49 h old message advanced the watermark without a bucket
+    expect(st.watermark?.value.lastUid).toBe(9);
+    const later = new Date(now.getTime() + 20 * 3_600_000); // the 30 h old bucket is now 50 h old
+    expect(await pruneLedger(store.ledger, 'desk', st, later)).toBe(1);
+    expect((await readLedger(store.ledger, 'desk')).buckets.length).toBe(0);
+  });
+});
