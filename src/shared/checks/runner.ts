@@ -10,6 +10,7 @@ import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, RegisteredCheckName } from '../contracts.js';
 import type { Logger } from '../logger.js';
 import { ImapSession } from '../mail/imap-session.js';
+import type { StateStore } from '../state/ports.js';
 import { CHECKS } from './index.js';
 import { createDeadline, DeadlineError, raceDeadline } from './deadline.js';
 import { skippedResult, startCheck } from './result.js';
@@ -29,6 +30,8 @@ export interface RunDeps {
   checks?: ReadonlyMap<RegisteredCheckName, Check>;
   lastSpamReviewAt?: (mailbox: MailboxConfig) => Promise<Date | undefined> | Date | undefined;
   services?: Readonly<Record<string, unknown>>;
+  /** The state store (sent-quota ledger); handed to every check's context. */
+  state?: StateStore;
 }
 
 export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise<CheckResult[]> {
@@ -54,6 +57,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
         services: deps.services ?? {},
         ...(smtp ? { smtp } : {}),
         ...(review ? { lastSpamReviewAt: review } : {}),
+        ...(deps.state ? { state: deps.state } : {}),
       };
       let result: CheckResult;
       if (deadline.signal.aborted) {

@@ -2,6 +2,7 @@
  * SMTP AUTH probe (SmtpProbePort) with nodemailer: STARTTLS required, AUTH XOAUTH2, `verify()` only — it
  * authenticates and quits, nothing is sent — and the connection closed at once, bounded by the deadline.
  */
+import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
@@ -24,7 +25,21 @@ export function createSmtpProbe(
     async verify(accessToken: string, signal: AbortSignal): Promise<SmtpProbeOutcome> {
       const { host, port } = splitHost(mailbox.cloud.smtpHost, mailbox.cloud.smtpPort);
       const bound = Math.max(1, deadline.remainingMs()) + 500;
+      // We open the TCP socket ourselves (nodemailer's getSocket hook) so that the deadline can destroy it at
+      // once: transport.close() does not stop a verify() in progress.
+      let socket: Socket | undefined;
+      const getSocket = (_o: unknown, cb: (err: Error | null, info?: { connection: Socket }) => void) => {
+        const s = connect({ host, port });
+        socket = s;
+        const onError = (err: Error) => cb(err);
+        s.once('error', onError);
+        s.once('connect', () => {
+          s.removeListener('error', onError);
+          cb(null, { connection: s });
+        });
+      };
       const transport = nodemailer.createTransport({
+        getSocket,
         host,
         port,
         // Port 587 submission: plain connect, then STARTTLS, which must succeed before AUTH.
@@ -47,6 +62,7 @@ export function createSmtpProbe(
         return { ok: false, error, latencyMs: elapsed() };
       } finally {
         transport.close();
+        socket?.destroy();
       }
     },
   };
