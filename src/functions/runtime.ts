@@ -1,0 +1,42 @@
+/**
+ * What every function of this app shares in one warm process: the dependencies, built once from the app settings
+ * on first use (a bad configuration fails every invocation with the list of bad fields, visible in the logs).
+ * Handlers are made by factories taking `getDeps`, so tests and the demo run the same handlers on their own deps.
+ */
+import type { InvocationContext } from '@azure/functions';
+import { composeCycleDeps } from '../shared/cycle/compose.js';
+import type { CycleDeps } from '../shared/cycle/deps.js';
+import type { Logger } from '../shared/logger.js';
+import { createTelemetrySink } from './telemetry-sink.js';
+
+export type GetDeps = (context: InvocationContext) => Promise<CycleDeps>;
+
+/** The host's logger, seen through the core's Logger port. */
+export function contextLogger(context: InvocationContext): Logger {
+  const fmt = (m: string, d?: Record<string, unknown>) => (d ? `${m} ${JSON.stringify(d)}` : m);
+  return {
+    debug: (m, d) => context.debug(fmt(m, d)),
+    info: (m, d) => context.info(fmt(m, d)),
+    warn: (m, d) => context.warn(fmt(m, d)),
+    error: (m, d) => context.error(fmt(m, d)),
+  };
+}
+
+let shared: Promise<CycleDeps> | undefined;
+
+/** Deps from the process environment, built once per warm process; a failed build is retried next invocation. */
+export const processDeps: GetDeps = async (context) => {
+  shared ??= composeCycleDeps({
+    env: process.env,
+    logger: contextLogger(context),
+    sink: createTelemetrySink,
+  }).catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  const deps = await shared;
+  // Log through the current invocation so lines are correlated with it.
+  return { ...deps, logger: contextLogger(context) };
+};
+
+export const CHECK_QUEUE_CONNECTION = 'AzureWebJobsStorage';

@@ -1,0 +1,134 @@
+/**
+ * One queue message = one mailbox run (DESIGN.md "Flow of one cycle"): lease → all checks under the mailbox's
+ * deadline → state + alert policy + channels (notifyRun) → telemetry → lease released.
+ *
+ * Redelivery: the queue may deliver a message again (a crash after the work, a visibility timeout). The run id of
+ * the last completed run is kept in the `leases` partition (row `last-run`), so the same run id does no work twice.
+ * A run that crashed before completing did not write it, so the host's retry does the work.
+ * Failures that a retry can fix (the state store unreachable) throw, so the host retries and finally moves the
+ * message to the poison queue; a mailbox failing is a result, never an exception.
+ */
+import { z } from 'zod';
+import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
+import { runMailbox } from '../checks/runner.js';
+import type { CheckResult } from '../contracts.js';
+import { acquireLease, releaseLease } from '../state/lease.js';
+import { mailboxById, tokenSourceFor, type CycleDeps } from './deps.js';
+
+export const CHECK_QUEUE = 'mailbox-checks';
+export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
+/** The row of the `leases` partition that remembers the last completed run id. */
+export const LAST_RUN_ROW = 'last-run';
+/** A lease outlives the mailbox deadline by this margin (state writes and notification after the checks). */
+export const LEASE_MARGIN_MS = 60_000;
+
+export const CheckMessageSchema = z
+  .object({
+    mailboxId: z.string().min(1),
+    runId: z.string().min(1).max(200),
+  })
+  .strict();
+export type CheckMessage = z.infer<typeof CheckMessageSchema>;
+
+export type CheckRunOutcome =
+  | { status: 'done'; mailboxId: string; runId: string; results: CheckResult[]; notify: NotifyRunResult }
+  | { status: 'busy'; mailboxId: string; runId: string; holder: string; until: string }
+  | { status: 'duplicate'; mailboxId: string; runId: string }
+  | { status: 'unknown-mailbox'; mailboxId: string; runId: string }
+  | { status: 'invalid-message'; problems: string[] };
+
+/** Parses a queue message body (the host hands JSON already parsed, or a string). */
+export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[] } {
+  let value = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return { problems: ['message: not JSON'] };
+    }
+  }
+  const parsed = CheckMessageSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  return { problems: parsed.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`) };
+}
+
+export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<CheckRunOutcome> {
+  const msg = parseCheckMessage(body);
+  if ('problems' in msg) {
+    // Retrying a malformed message cannot help: report and drop it.
+    deps.logger.error('malformed check message dropped', { problems: msg.problems });
+    return { status: 'invalid-message', problems: msg.problems };
+  }
+  const { mailboxId, runId } = msg;
+  const mailbox = mailboxById(deps.config, mailboxId);
+  if (!mailbox) {
+    deps.logger.warn('check message for a mailbox no longer configured', { mailboxId });
+    return { status: 'unknown-mailbox', mailboxId, runId };
+  }
+  const holder = `check:${runId}`;
+  const started = deps.clock.now();
+  const ttl = mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS;
+  const lease = await acquireLease(deps.store, mailbox.id, holder, ttl, started);
+  if (!lease.held) {
+    deps.logger.info('mailbox busy, run skipped', { mailboxId, holder: lease.holder });
+    return { status: 'busy', mailboxId, runId, holder: lease.holder, until: lease.until.toISOString() };
+  }
+  try {
+    const last = await deps.store.leases.get(mailbox.id, LAST_RUN_ROW);
+    if (last?.value.holder === runId) {
+      deps.logger.info('redelivered check message ignored: run already completed', { mailboxId, runId });
+      return { status: 'duplicate', mailboxId, runId };
+    }
+    const review = await deps.store.review.get(mailbox.id, 'spam');
+    const results = await runMailbox(mailbox, {
+      clock: deps.clock,
+      logger: deps.logger,
+      secrets: deps.secrets,
+      tokens: (m, deadline) => tokenSourceFor(deps, m, deadline),
+      state: deps.store,
+      ...(deps.imap ? { imap: deps.imap } : {}),
+      lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
+    });
+    // A poison alert from an earlier message resolves when a run completes again.
+    const poison = await deps.store.status.get(mailbox.id, 'queue-poison');
+    if (poison && poison.value.status !== 'OK') results.push(poisonResolved(mailbox.id, deps.clock.now()));
+    const notify = await notifyRun({
+      store: deps.store,
+      mailbox,
+      results,
+      policy: deps.config.alerts.policy,
+      alertRecipients: deps.config.alerts.email?.to ?? [],
+      ...(deps.channels?.email ? { email: deps.channels.email } : {}),
+      webhooks: deps.channels?.webhooks ?? [],
+      now: deps.clock.now(),
+      logger: deps.logger,
+    });
+    deps.sink.trackResults(mailbox, results);
+    const finished = deps.clock.now();
+    await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
+      holder: runId,
+      acquiredAt: started.toISOString(),
+      until: finished.toISOString(),
+    });
+    return { status: 'done', mailboxId, runId, results, notify };
+  } finally {
+    await releaseLease(deps.store, mailbox.id, holder).catch((err: unknown) =>
+      deps.logger.warn('lease release failed; it expires by itself', {
+        mailboxId,
+        error: err instanceof Error ? err.name : 'error',
+      }),
+    );
+  }
+}
+
+function poisonResolved(mailboxId: string, at: Date): CheckResult {
+  return {
+    check: 'queue-poison',
+    mailbox: mailboxId,
+    status: 'OK',
+    summary: 'mailbox runs complete again',
+    metrics: {},
+    durationMs: 0,
+    at: at.toISOString(),
+  };
+}

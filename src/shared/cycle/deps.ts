@@ -1,0 +1,95 @@
+/**
+ * The dependencies of one Function App invocation (or one demo/CLI cycle), built once per warm process:
+ * the validated configuration, the state store, the process-wide token cache, the alert channels, telemetry.
+ * `src/functions/*` build this from the environment through `config/` and pass it to the cycle functions.
+ */
+import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
+import { createTokenSource } from '../auth/token-source.js';
+import { createEmailChannel } from '../alerts/channels/email.js';
+import type { Channel } from '../alerts/channels/types.js';
+import { createWebhookChannel } from '../alerts/channels/webhook.js';
+import type { Deadline, ImapSessionPort, TokenSource } from '../checks/types.js';
+import type { Clock } from '../clock.js';
+import type { Config, MailboxConfig } from '../config/load.js';
+import type { SecretResolver } from '../config/secrets.js';
+import type { CheckResult } from '../contracts.js';
+import type { Logger } from '../logger.js';
+import type { StateStore } from '../state/ports.js';
+
+/** Where results go besides the state store: Application Insights in Azure, nothing offline. */
+export interface ResultSink {
+  trackResults(mailbox: MailboxConfig, results: readonly CheckResult[]): void;
+  flush(): Promise<void>;
+}
+
+export const noResultSink: ResultSink = { trackResults() {}, flush: async () => {} };
+
+export interface CycleDeps {
+  config: Config;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretResolver;
+  tokenCache: TokenCache;
+  sink: ResultSink;
+  /** Overrides for the IMAP session (tests, the demo's in-memory server); defaults to imapflow. */
+  imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
+  /** Channels built from the configuration; overridable for tests. */
+  channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+}
+
+export function mailboxById(config: Config, id: string): MailboxConfig | undefined {
+  return config.mailboxes.find((m) => m.id === id);
+}
+
+export function tokenSourceFor(
+  deps: Pick<CycleDeps, 'secrets' | 'clock' | 'logger' | 'tokenCache'>,
+  mailbox: MailboxConfig,
+  deadline?: Deadline,
+): TokenSource {
+  return createTokenSource(mailbox, {
+    secrets: deps.secrets,
+    clock: deps.clock,
+    logger: deps.logger,
+    cache: deps.tokenCache,
+    ...(deadline ? { deadline } : {}),
+  });
+}
+
+/**
+ * The channels of `config.alerts`: e-mail from the sender mailbox (OAuth2 SMTP, like the desk) and the webhooks.
+ * Problems found by `validate()` are reported at start, not when the first real alert is due.
+ */
+export function buildChannels(
+  deps: Pick<CycleDeps, 'config' | 'secrets' | 'clock' | 'logger' | 'tokenCache'>,
+): { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[]; problems: string[] } {
+  const { config } = deps;
+  const problems: string[] = [];
+  let email: { channel: Channel; senderMailboxId: string } | undefined;
+  const from = config.alerts.email?.from;
+  const sender = from ? mailboxById(config, from) : undefined;
+  if (sender) {
+    const channel = createEmailChannel({
+      sender,
+      tokens: tokenSourceFor(deps, sender),
+    });
+    problems.push(...channel.validate());
+    email = { channel, senderMailboxId: sender.id };
+  }
+  const webhooks: Channel[] = [];
+  config.alerts.webhooks.forEach((w, i) => {
+    let url: string;
+    try {
+      url = deps.secrets(w.url, `alerts.webhooks[${i}].url`);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return;
+    }
+    const channel = createWebhookChannel({ kind: w.kind, url, ...(w.name ? { name: w.name } : {}) });
+    problems.push(...channel.validate());
+    webhooks.push(channel);
+  });
+  return { ...(email ? { email } : {}), webhooks, problems };
+}
+
+export { processTokenCache };

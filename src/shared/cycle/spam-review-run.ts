@@ -1,0 +1,91 @@
+/**
+ * spamReview (weekly timer): for each mailbox, under the mailbox's lease — the same lease a check run takes, which
+ * is how a review and a check never hold two IMAP connections to one mailbox — collect the Junk folder, render the
+ * digest and send it from the alert sender mailbox (OAuth2 SMTP) to the mailbox's reviewers.
+ */
+import type { Channel } from '../alerts/channels/types.js';
+import { createDeadline } from '../checks/deadline.js';
+import { ImapSession } from '../mail/imap-session.js';
+import type { MailboxConfig } from '../config/load.js';
+import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
+import type { ReviewStore } from '../review/types.js';
+import { acquireLease, releaseLease } from '../state/lease.js';
+import type { StateStore } from '../state/ports.js';
+import { LEASE_MARGIN_MS } from './check-run.js';
+import { tokenSourceFor, type CycleDeps } from './deps.js';
+
+export type ReviewRunOutcome =
+  | SpamReviewOutcome
+  | { status: 'busy'; mailbox: string; holder: string }
+  | { status: 'no-sender'; mailbox: string };
+
+/** The `review` table (RK `spam`) seen through the review module's port. */
+export function reviewStoreOf(store: StateStore): ReviewStore {
+  return {
+    async get(mailbox) {
+      return (await store.review.get(mailbox, 'spam'))?.value;
+    },
+    async put(mailbox, record) {
+      await store.review.upsert(mailbox, 'spam', record);
+    },
+  };
+}
+
+/** Sends a digest through the e-mail channel (the same OAuth2 SMTP path, Sent Items and quota as alerts). */
+export function digestSenderOf(channel: Channel, mailbox: MailboxConfig, at: Date): DigestSender {
+  return (mail) =>
+    channel.send({
+      input: { mailboxId: mailbox.id, address: mailbox.address, changes: [], at },
+      rendered: { subject: mail.subject, text: mail.text, html: mail.html },
+      recipients: mail.to,
+    });
+}
+
+export async function reviewMailbox(
+  deps: CycleDeps,
+  mailbox: MailboxConfig,
+  runId: string,
+): Promise<ReviewRunOutcome> {
+  const email = deps.channels?.email;
+  if (!email) {
+    deps.logger.warn('spam review needs alerts.email (the sender mailbox) to send the digest', {
+      mailbox: mailbox.id,
+    });
+    return { status: 'no-sender', mailbox: mailbox.id };
+  }
+  const holder = `review:${runId}`;
+  const now = deps.clock.now();
+  const lease = await acquireLease(
+    deps.store,
+    mailbox.id,
+    holder,
+    mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS,
+    now,
+  );
+  if (!lease.held) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
+  const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
+  const imap = deps.imap?.(mailbox, deadline, deps.logger) ?? new ImapSession(mailbox, deadline, deps.logger);
+  try {
+    return await runSpamReview({
+      mailbox,
+      tokens: tokenSourceFor(deps, mailbox, deadline),
+      imap,
+      store: reviewStoreOf(deps.store),
+      send: digestSenderOf(email.channel, mailbox, now),
+      clock: deps.clock,
+      logger: deps.logger,
+      signal: deadline.signal,
+    });
+  } finally {
+    await imap.close().catch(() => undefined);
+    deadline.dispose();
+    await releaseLease(deps.store, mailbox.id, holder).catch(() => undefined);
+  }
+}
+
+/** All mailboxes, one after another: the review is weekly and small; sequential keeps the sender under 30/min. */
+export async function runSpamReviews(deps: CycleDeps, runId: string): Promise<ReviewRunOutcome[]> {
+  const out: ReviewRunOutcome[] = [];
+  for (const mailbox of deps.config.mailboxes) out.push(await reviewMailbox(deps, mailbox, runId));
+  return out;
+}
