@@ -76,7 +76,8 @@ param tags object = {}
 // The queue the dispatcher writes to and the host moves poison messages to (issue 6); names are the code's.
 var checksQueueName = 'mailbox-checks'
 var poisonQueueName = 'mailbox-checks-poison'
-var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+// Container names are lower-case, 3-63 characters.
+var deploymentContainerName = toLower('app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}')
 var allTags = union(tags, { 'azd-env-name': environmentName })
 
 // Well-known built-in role definition ids (the same list as REQUIRED_ROLES in src/shared/config/app-settings.ts,
@@ -263,8 +264,10 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 }
 
 // The configuration document, with the state tables pinned to this deployment's storage account (reached by
-// identity, so no connection string exists anywhere).
-var effectiveConfig = union(mailboxConfig, {
+// identity, so no connection string exists anywhere). Any `state` the caller passed is dropped first: union()
+// merges nested objects, and a leftover connectionString beside accountUrl would fail validation at start.
+var configWithoutState = toObject(filter(items(mailboxConfig), e => e.key != 'state'), e => e.key, e => e.value)
+var effectiveConfig = union(configWithoutState, {
   state: { tables: { accountUrl: storage.properties.primaryEndpoints.table } }
 })
 

@@ -70,6 +70,7 @@ describe.runIf(haveBicep || inCi)('infra/main.bicep contract with the code', () 
     expect(names.has('FUNCTIONS_EXTENSION_VERSION')).toBe(false);
     const props = site!.properties as {
       keyVaultReferenceIdentity?: string;
+      siteConfig: { appSettings: unknown };
       functionAppConfig: {
         runtime: unknown;
         deployment: { storage: { authentication: { type: string } } };
@@ -79,6 +80,18 @@ describe.runIf(haveBicep || inCi)('infra/main.bicep contract with the code', () 
     expect(props.functionAppConfig.deployment.storage.authentication.type).toBe('UserAssignedIdentity');
     expect(String(props.keyVaultReferenceIdentity)).toMatch(
       /Microsoft.ManagedIdentity\/userAssignedIdentities/,
+    );
+    // The config document's state tables point at this storage account's table endpoint, whatever was passed in.
+    const settings = JSON.stringify(props.siteConfig.appSettings);
+    expect(settings).toMatch(
+      /'MAILBOX_HEALTH_CONFIG'.*'accountUrl', reference\('storage'\)\.primaryEndpoints\.table/,
+    );
+    // …after dropping any `state` the caller passed (union() would merge it with accountUrl).
+    const base = /'MAILBOX_HEALTH_CONFIG', 'value', string\(union\(variables\('([^']+)'\)/.exec(
+      settings,
+    )?.[1];
+    expect(String(arm.variables?.[base ?? ''])).toMatch(
+      /filter\(items\(parameters\('mailboxConfig'\)\).*'state'/,
     );
     const [storage] = resourcesOf(arm, 'Microsoft.Storage/storageAccounts');
     expect((storage!.properties as Record<string, unknown>).allowSharedKeyAccess).toBe(false);
