@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { createLabCa, type LabCa } from './ca.js';
 import { ControlServer, entraRoutes } from './control.js';
 import type { LabEndpoints } from './endpoints.js';
+import { startAzurite } from './azurite.js';
 import { EntraEmulator } from './entra.js';
+import { LabSmtp } from './smtp.js';
 
 export interface LabOptions {
   /** Lab directory; a short fresh one under /tmp by default (Dovecot's socket paths are limited to 108 bytes). */
@@ -91,4 +93,23 @@ type Extra = (
   dir: string,
   log: (line: string) => void,
 ) => Promise<LabPart | null>;
-const extras: Extra[] = [];
+const extras: Extra[] = [
+  async (lab, opts) => {
+    if (opts.smtp === false) return null;
+    const smtp = new LabSmtp(lab.entra);
+    await smtp.start({ cert: lab.ca.serverCertPem, key: lab.ca.serverKeyPem });
+    lab.control.add(smtp.routes());
+    lab.endpoints.smtp = { host: '127.0.0.1', port: smtp.port };
+    return smtp;
+  },
+  async (lab, opts, dir) => {
+    if (opts.azurite === false) return null;
+    const az = await startAzurite(dir);
+    lab.endpoints.azurite = {
+      connectionString: az.connectionString,
+      tableUrl: az.tableUrl,
+      queueUrl: az.queueUrl,
+    };
+    return az;
+  },
+];
