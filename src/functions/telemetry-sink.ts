@@ -1,7 +1,8 @@
-/** Telemetry for the Function App: Application Insights when configured, nothing otherwise. */
+/** Telemetry for the Function App: Application Insights when configured (managed identity), nothing otherwise. */
 import type { AppSettings } from '../shared/config/app-settings.js';
-import { noResultSink, type ResultSink } from '../shared/cycle/deps.js';
+import type { ResultSink } from '../shared/cycle/deps.js';
+import { createTelemetry } from '../shared/telemetry/app-insights.js';
 
-export function createTelemetrySink(_settings: AppSettings): ResultSink {
-  return noResultSink;
+export function createTelemetrySink(settings: AppSettings): ResultSink {
+  return createTelemetry(settings, { runLocation: 'azure-functions' });
 }

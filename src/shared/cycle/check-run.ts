@@ -103,7 +103,7 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
       now: deps.clock.now(),
       logger: deps.logger,
     });
-    deps.sink.trackResults(mailbox, results);
+    deps.sink.recordResults(results);
     const finished = deps.clock.now();
     await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
       holder: runId,

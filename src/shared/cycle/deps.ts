@@ -12,17 +12,13 @@ import type { Deadline, ImapSessionPort, TokenSource } from '../checks/types.js'
 import type { Clock } from '../clock.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
-import type { CheckResult } from '../contracts.js';
 import type { Logger } from '../logger.js';
 import type { StateStore } from '../state/ports.js';
+import { noopTelemetry, type TelemetrySink } from '../telemetry/app-insights.js';
 
 /** Where results go besides the state store: Application Insights in Azure, nothing offline. */
-export interface ResultSink {
-  trackResults(mailbox: MailboxConfig, results: readonly CheckResult[]): void;
-  flush(): Promise<void>;
-}
-
-export const noResultSink: ResultSink = { trackResults() {}, flush: async () => {} };
+export type ResultSink = TelemetrySink;
+export const noResultSink: ResultSink = noopTelemetry;
 
 export interface CycleDeps {
   config: Config;

@@ -61,6 +61,6 @@ export async function raisePoison(
     now: deps.clock.now(),
     logger: deps.logger,
   });
-  deps.sink.trackResults(mailbox, [result]);
+  deps.sink.recordResults([result]);
   return { status: 'alerted', mailboxId: mailbox.id, result, notify };
 }
