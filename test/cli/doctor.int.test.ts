@@ -1,0 +1,283 @@
+/**
+ * `mailbox-health doctor` against the lab: a healthy mailbox passes every step; each broken variant fails at the
+ * right step with the right fix while independent steps still run and dependent ones say why they were skipped;
+ * exit codes 0 / 2 / 3; and neither the password nor the token ever appears in the output.
+ *
+ * IMAP is the lab's Dovecot. Without Dovecot (a dev machine without dovecot-imapd; never under CI=true, where
+ * requireDovecot() throws) the in-memory IMAP server stands in, with a visible warning.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMemoryImap, type MemoryImapServer } from '../../lab/memory-imap.js';
+import { TokenCache, createTokenSource } from '../../src/shared/auth/index.js';
+import { doctorCommand, type DoctorResult } from '../../src/cli/doctor.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { createSecretResolver } from '../../src/shared/config/index.js';
+import { parseConfig } from '../../src/shared/config/load.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
+
+const l = lab();
+const e = labEndpoints();
+const useDovecot = requireDovecot();
+const tenantId = randomUUID();
+const publicApp = randomUUID();
+const confidentialApp = randomUUID();
+const noConsentApp = randomUUID();
+const PASSWORD = 'Doctor pw ' + randomUUID();
+const env = { DESK_PW: PASSWORD };
+const dir = mkdtempSync(join(tmpdir(), 'mh-doctor-'));
+const memory: MemoryImapServer[] = [];
+
+afterAll(async () => {
+  for (const s of memory) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  await l.addTenant(tenantId);
+  await l.addApp(tenantId, { clientId: publicApp, publicClient: true });
+  await l.addApp(tenantId, { clientId: confidentialApp, secrets: [{ value: 'x-' + randomUUID() }] });
+  await l.addApp(tenantId, {
+    clientId: noConsentApp,
+    publicClient: true,
+    delegatedScopes: ['IMAP.AccessAsUser.All'],
+  });
+});
+
+/** A fresh lab user and its IMAP endpoint (Dovecot, or an in-memory server for that one mailbox). */
+async function newMailbox(): Promise<{ upn: string; imap: { host: string; port: number } }> {
+  const upn = `${l.unique('doc')}@contoso.example`;
+  await l.addUser(tenantId, { upn, password: PASSWORD });
+  if (useDovecot) return { upn, imap: e.imap! };
+  // The lab's server certificate sits beside its CA (lab/ca.ts).
+  const tlsDir = dirname(e.caPath);
+  const server = await startMemoryImap({
+    mailbox: upn,
+    tls: { key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) },
+    validateToken: async (user, token) => {
+      const v = await l.validateToken(token);
+      return v.ok && v.kind === 'delegated' && v.upn === user && v.scopes.includes('IMAP.AccessAsUser.All');
+    },
+  });
+  memory.push(server);
+  return { upn, imap: { host: server.host, port: server.port } };
+}
+
+function configFor(
+  upn: string,
+  imap: { host: string; port: number },
+  over: { clientId?: string; esm?: Record<string, string> } = {},
+) {
+  const clientId = over.clientId ?? publicApp;
+  return {
+    mailboxes: [
+      {
+        id: 'desk',
+        address: upn,
+        tenantId,
+        clientId,
+        auth: { mode: 'password', password: { env: 'DESK_PW' } },
+        esm: over.esm ?? {
+          'mail.store.oauth.enabled': 'true',
+          'mail.transport.oauth.enabled': 'true',
+          'mail.oauth.authorize.endpoint': `${e.entraBaseUrl}/${tenantId}/oauth2/v2.0/authorize`,
+          'mail.oauth.client.id': clientId,
+          'mail.oauth.scopes':
+            'https://outlook.office365.com/IMAP.AccessAsUser.All,https://outlook.office365.com/SMTP.Send',
+        },
+        cloud: {
+          authorityHost: e.authorityHost,
+          imapHost: imap.host === '127.0.0.1' ? 'localhost' : imap.host,
+          imapPort: imap.port,
+          smtpHost: 'localhost',
+          smtpPort: e.smtp!.port,
+        },
+      },
+    ],
+  };
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json?: DoctorResult;
+}
+
+async function doctor(doc: unknown, json = true): Promise<Run> {
+  const file = join(dir, `${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify(doc));
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await doctorCommand(['--config', file, ...(json ? ['--json'] : [])], {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    env,
+  });
+  const stdout = out.join('\n');
+  return {
+    code,
+    stdout,
+    stderr: err.join('\n'),
+    ...(json ? { json: JSON.parse(stdout) as DoctorResult } : {}),
+  };
+}
+
+const statuses = (r: Run) => Object.fromEntries(r.json!.steps.map((s) => [s.step, s.status]));
+const step = (r: Run, id: string) => r.json!.steps.find((s) => s.step === id)!;
+
+/** The token the doctor used, fetched afterwards from the lab under the same identity (for the leak scan). */
+async function tokenOf(doc: ReturnType<typeof configFor>): Promise<string> {
+  const m = parseConfig(doc, 't').config.mailboxes[0]!;
+  const out = await createTokenSource(m, {
+    secrets: createSecretResolver(env),
+    clock: systemClock,
+    logger: silentLogger,
+    cache: new TokenCache(),
+  }).acquire();
+  if (!out.ok) throw new Error(out.failure.code);
+  return out.grant.accessToken;
+}
+
+describe('doctor', () => {
+  it('passes every step on a healthy mailbox (exit 0), and says so in text', async () => {
+    const { upn, imap } = await newMailbox();
+    const doc = configFor(upn, imap);
+    const r = await doctor(doc);
+    expect(r.json!.steps.map((s) => s.step)).toEqual([
+      'config',
+      'esm-settings',
+      'authority',
+      'token',
+      'permissions',
+      'imap-login',
+      'inbox',
+      'folders',
+      'smtp-auth',
+    ]);
+    expect(r.json!.steps.filter((s) => s.status !== 'PASS')).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(step(r, 'folders').detail).toContain('Junk Email');
+    expect(step(r, 'folders').detail).toContain('Sent Items');
+    expect(step(r, 'inbox').detail).toContain('read-only');
+    const text = await doctor(doc, false);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/PASS {2}9\. SMTP AUTH XOAUTH2 accepted/);
+    // Nothing secret in any output: not the password, not a token of this identity.
+    const token = await tokenOf(doc);
+    for (const run of [r, text]) {
+      expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+      expect(run.stdout + run.stderr).not.toContain(token.split('.')[2]!);
+    }
+    // Nothing was sent while verifying SMTP.
+    expect(await l.smtpMessages(upn)).toEqual([]);
+  });
+
+  it('app not a public client: fails at "token acquired" with 7000218 and the fix; dependents skip', async () => {
+    const { upn, imap } = await newMailbox();
+    const r = await doctor(configFor(upn, imap, { clientId: confidentialApp }));
+    expect(r.code).toBe(2);
+    expect(statuses(r)).toMatchObject({
+      config: 'PASS',
+      'esm-settings': 'PASS',
+      authority: 'PASS',
+      token: 'FAIL',
+      permissions: 'SKIP',
+      'imap-login': 'SKIP',
+      inbox: 'SKIP',
+      folders: 'SKIP',
+      'smtp-auth': 'SKIP',
+    });
+    const t = step(r, 'token');
+    expect(t.detail).toContain('AADSTS7000218');
+    expect(t.setupStep).toBe('public-client-flows');
+    expect(t.fix).toContain('"Allow public client flows"');
+    expect(step(r, 'imap-login').detail).toMatch(/^skipped: /);
+    expect(r.stdout).not.toContain(PASSWORD);
+  });
+
+  it('consent missing: fails at "token acquired" with admin consent', async () => {
+    const { upn, imap } = await newMailbox();
+    const r = await doctor(configFor(upn, imap, { clientId: noConsentApp }));
+    expect(step(r, 'token')).toMatchObject({ status: 'FAIL', setupStep: 'admin-consent' });
+    expect(step(r, 'token').detail).toContain('AADSTS65001');
+  });
+
+  it('SMTP AUTH disabled (5.7.139): only the SMTP step fails, with Set-CASMailbox', async () => {
+    const { upn, imap } = await newMailbox();
+    await l.scriptSmtp(upn, [
+      {
+        at: 'auth',
+        code: 535,
+        message:
+          '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.',
+      },
+    ]);
+    const r = await doctor(configFor(upn, imap));
+    expect(r.code).toBe(2);
+    expect(r.json!.steps.filter((s) => s.status !== 'PASS').map((s) => s.step)).toEqual(['smtp-auth']);
+    const s = step(r, 'smtp-auth');
+    expect(s.setupStep).toBe('smtp-auth-enabled');
+    expect(s.fix).toContain('SmtpClientAuthenticationDisabled');
+    expect(s.detail).toContain('5.7.139');
+  });
+
+  it('IMAP refused (token without IMAP permission): permissions and IMAP fail, SMTP still runs', async () => {
+    const { upn, imap } = await newMailbox();
+    await l.scriptEntra(`${tenantId}/${publicApp}/${upn}`.toLowerCase(), [{ scopes: ['SMTP.Send'] }]);
+    const r = await doctor(configFor(upn, imap));
+    expect(statuses(r)).toMatchObject({
+      token: 'PASS',
+      permissions: 'FAIL',
+      'imap-login': 'FAIL',
+      inbox: 'SKIP',
+      folders: 'SKIP',
+      'smtp-auth': 'PASS',
+    });
+    expect(step(r, 'permissions').setupStep).toBe('api-permissions');
+    expect(step(r, 'permissions').detail).toContain('IMAP.AccessAsUser.All');
+    expect(step(r, 'imap-login').detail).toContain('AUTHENTICATE failed');
+  });
+
+  it('ESM tenant mismatch: the config still loads, the ESM step fails with the endpoint to paste', async () => {
+    const { upn, imap } = await newMailbox();
+    const other = randomUUID();
+    const doc = configFor(upn, imap);
+    doc.mailboxes[0]!.esm['mail.oauth.authorize.endpoint'] =
+      `${e.entraBaseUrl}/${other}/oauth2/v2.0/authorize`;
+    doc.mailboxes[0]!.esm['mail.store.oauth.enabled'] = 'false';
+    const r = await doctor(doc);
+    expect(r.code).toBe(2);
+    expect(r.json!.steps.filter((s) => s.status !== 'PASS').map((s) => s.step)).toEqual(['esm-settings']);
+    const s = step(r, 'esm-settings');
+    expect(s.setupStep).toBe('esm-platform-settings');
+    expect(s.detail).toContain(`tenant "${other}"`);
+    expect(s.detail).toContain('mail.store.oauth.enabled');
+    expect(s.fix).toContain(`${e.entraBaseUrl}/${tenantId}/oauth2/v2.0/authorize`);
+  });
+
+  it('unreachable authority: authority fails, token skipped, the ESM step still judged', async () => {
+    const { upn, imap } = await newMailbox();
+    const doc = configFor(upn, imap);
+    doc.mailboxes[0]!.cloud.authorityHost = 'localhost:1';
+    doc.mailboxes[0]!.esm['mail.oauth.authorize.endpoint'] =
+      `https://localhost:1/${tenantId}/oauth2/v2.0/authorize`;
+    const r = await doctor(doc);
+    expect(statuses(r)).toMatchObject({ 'esm-settings': 'PASS', authority: 'FAIL', token: 'SKIP' });
+    expect(step(r, 'token').detail).toContain('authority');
+  });
+
+  it('bad configuration or arguments: exit 3 with the reason on stderr', async () => {
+    const r = await doctor({ mailboxes: [{ id: 'BAD ID', address: 'x' }] });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('mailboxes[0].id');
+    expect(r.json!.exitCode).toBe(3);
+    const io = { stdout: () => undefined, stderr: () => undefined, env };
+    expect(await doctorCommand(['--bogus'], io)).toBe(3);
+    expect(await doctorCommand([], io)).toBe(3);
+  });
+});
