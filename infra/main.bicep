@@ -67,7 +67,7 @@ param instanceMemoryMB int = 2048
 param silentMinutes int = 15
 
 @minValue(1)
-@description('Failed availability results of one mailbox within 15 minutes that fire the "mailbox failing" alert')
+@description('Runs within 15 minutes in which the same check of one mailbox failed (CRIT) before the "mailbox failing" alert fires')
 param failedResultsThreshold int = 2
 
 @description('Tags added to every resource')
@@ -412,11 +412,16 @@ resource silentAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   }
 }
 
+// One availability result per check per run (name "<mailbox>/<check>", customDimensions.status). A failing
+// connectivity check also makes the later checks UNKNOWN "skipped", so those are not counted: the measure is how many
+// runs in the window the worst check of that mailbox failed in — 2 matches the app's own connectivity threshold.
 var failedQuery = '''
 availabilityResults
 | where not(tobool(success))
-| extend {0}
-| summarize failures = count() by mailbox
+| where tostring(customDimensions["status"]) != "UNKNOWN"
+| extend {0}, check = tostring(customDimensions["check"])
+| summarize failedRuns = count() by mailbox, check
+| summarize failures = max(failedRuns) by mailbox
 '''
 
 resource failedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
@@ -426,7 +431,7 @@ resource failedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'mailbox-health: failed availability results'
-    description: 'A mailbox check is CRIT (mail is not flowing or will stop). The result message names the check and the setup step that fixes it.'
+    description: 'The same check of a mailbox was CRIT in several runs (mail is not flowing or will stop). The result name is <mailbox>/<check>; customDimensions.setupStep names the fix.'
     severity: 1
     enabled: true
     scopes: [appInsights.id]
