@@ -8,14 +8,12 @@ import { credentialExpiryCheck } from './credential-expiry.js';
 import { imapLoginCheck } from './imap-login.js';
 import { inboxCheck } from './inbox.js';
 import { junkCheck } from './junk.js';
+import { sentQuotaCheck } from './sent-quota.js';
 import { startCheck } from './result.js';
 import { smtpAuthCheck } from './smtp-auth.js';
 import type { Check } from './types.js';
 
-/**
- * Stand-in for a check another part has not delivered yet: UNKNOWN "not implemented".
- * TODO(lead): replace by the real `sent-quota` from ./sent-quota.js (state engineer) once it exists.
- */
+/** Stand-in for a check that is not delivered: UNKNOWN "not implemented" (none left; kept for new checks). */
 export function notImplemented(name: RegisteredCheckName): Check {
   return async (ctx) => startCheck(ctx, name)({ status: 'UNKNOWN', summary: `${name}: not implemented` });
 }
@@ -26,7 +24,7 @@ const IMPLEMENTED: Partial<Record<RegisteredCheckName, Check>> = {
   'imap-login': imapLoginCheck,
   inbox: inboxCheck,
   junk: junkCheck,
-  'sent-quota': notImplemented('sent-quota'),
+  'sent-quota': sentQuotaCheck,
   'smtp-auth': smtpAuthCheck,
 };
 
