@@ -51,7 +51,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
         secure: port === 465,
         requireTLS: true,
         auth: { type: 'OAuth2', user: options.sender.address, accessToken: token.grant.accessToken },
-        tls: { ...(options.ca ? { ca: options.ca } : {}), servername: host },
+        ...(options.ca ? { tls: { ca: options.ca } } : {}),
         connectionTimeout: timeout,
         greetingTimeout: timeout,
         socketTimeout: timeout,
@@ -65,6 +65,8 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
           subject: n.rendered.subject,
           text: n.rendered.text,
           html: n.rendered.html,
+          // Readable in raw form and never base64: admins grep mail logs, and tests can read the parts.
+          textEncoding: 'quoted-printable',
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         });
       } catch (err) {
