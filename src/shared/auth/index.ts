@@ -3,6 +3,7 @@ export * from './catalogue.js';
 export * from './certificate.js';
 export * from './claims.js';
 export * from './classify.js';
+export * from './esm-consistency.js';
 export * from './expiry.js';
 export * from './identity.js';
 export * from './network-client.js';

@@ -98,6 +98,7 @@ async function requestToken(
   entry: CacheEntry,
   id: Identity,
   cred: Credential,
+  log: AttemptLog,
 ): Promise<AuthenticationResult | null> {
   if (cred.mode !== 'password') {
     const app = entry.app as ConfidentialClientApplication;
@@ -108,7 +109,9 @@ async function requestToken(
     // ROPC always calls the network; a refresh token from the last sign-in renews without resending the password.
     try {
       return await app.acquireTokenSilent({ account: entry.account, scopes: id.scopes, forceRefresh: true });
-    } catch {
+    } catch (err) {
+      // Entra throttled or down: a password sign-in now would only meet the same outage (and cost retries).
+      if (log.lastTransient || log.aborted) throw err;
       // Refresh token expired or revoked (700082, 50173, 70043 …): sign in again; a real problem shows there.
       entry.account = undefined;
     }
@@ -152,7 +155,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
     entry.network.begin({ log, remainingMs, ...(signal ? { signal } : {}) });
     entry.networkAcquisitions++;
     try {
-      const result = await requestToken(entry, id, cred);
+      const result = await requestToken(entry, id, cred, log);
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       const grant = toGrant(result, id, deps.clock.now());
       entry.grant = grant;
