@@ -1,0 +1,257 @@
+/**
+ * `npm run demo`: the main job on its embedded default. Under the lab (started by `with-lab`, CA first), it sets up
+ * a realistic service-desk mailbox, runs one dispatch → checkMailbox cycle and one spamReview through the real
+ * function handlers with Azurite queues and tables, writes every e-mail the lab's SMTP server received into
+ * `demo-out/` (.eml and .html), prints a summary and exits non-zero when the cycle did not show what it should.
+ *
+ *   node dist/lab/with-lab.js -- node dist/lab/demo.js [--imap auto|dovecot|memory] [--out DIR]
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { makeCheckMailbox } from '../src/functions/check-mailbox.js';
+import { makeDispatchChecks } from '../src/functions/dispatch-checks.js';
+import { makeHealth } from '../src/functions/health.js';
+import { makeSpamReview } from '../src/functions/spam-review.js';
+import type { HttpRequest } from '@azure/functions';
+import { parseConfig } from '../src/shared/config/load.js';
+import { CHECK_QUEUE } from '../src/shared/cycle/check-run.js';
+import { composeCycleDeps } from '../src/shared/cycle/compose.js';
+import type { CycleDeps } from '../src/shared/cycle/deps.js';
+import { streamLogger } from '../src/shared/logger.js';
+import { LabClient } from './client.js';
+import { deskConfig, deskMail, registerDesk, type DeskIdentity } from './demo-scenario.js';
+import { HostQueue, dispatchedMessages, invocation, timerTick } from './demo-harness.js';
+import { extractHtml, fileSlug } from './demo-mime.js';
+import { LAB_ENV, type LabEndpoints } from './endpoints.js';
+import { startMemoryImap, type MemoryImapServer } from './memory-imap.js';
+
+interface Args {
+  imap: 'auto' | 'dovecot' | 'memory';
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { imap: 'auto', out: 'demo-out' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--imap') {
+      const v = argv[++i];
+      if (v !== 'auto' && v !== 'dovecot' && v !== 'memory')
+        throw new Error('--imap: expected auto, dovecot or memory');
+      args.imap = v;
+    } else if (a === '--out') {
+      const v = argv[++i];
+      if (!v) throw new Error('--out: expected a directory');
+      args.out = v;
+    } else
+      throw new Error(`unknown argument ${a ?? ''} (usage: demo [--imap auto|dovecot|memory] [--out DIR])`);
+  }
+  return args;
+}
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+async function serveMailbox(
+  l: LabClient,
+  endpoints: LabEndpoints,
+  desk: DeskIdentity,
+  mode: Args['imap'],
+  now: Date,
+): Promise<{ imap: { host: string; port: number }; kind: string; memory?: MemoryImapServer }> {
+  const mail = deskMail(desk, now);
+  if (mode !== 'memory' && endpoints.imap) {
+    say("IMAP: Dovecot (the lab's real IMAP server), seeding the mailbox …");
+    await l.seedMessages(desk.address, 'INBOX', mail.inbox);
+    await l.seedMessages(desk.address, 'Junk Email', mail.junk);
+    await l.seedMessages(desk.address, 'Sent Items', mail.sent);
+    return { imap: endpoints.imap, kind: 'Dovecot' };
+  }
+  if (mode === 'dovecot')
+    throw new Error(
+      `--imap dovecot: Dovecot is not available (${endpoints.imapUnavailable ?? 'not started'})`,
+    );
+  say(
+    endpoints.imap
+      ? 'IMAP: the in-memory IMAP server (--imap memory)'
+      : `IMAP: the in-memory IMAP server (Dovecot not available: ${endpoints.imapUnavailable ?? 'not installed'})`,
+  );
+  const tlsDir = join(endpoints.labDir, 'tls');
+  const toSeed = (msgs: typeof mail.inbox) =>
+    msgs.map((m) => ({
+      raw: m.raw,
+      ...(m.flags ? { flags: m.flags } : {}),
+      ...(m.internalDate ? { internalDate: new Date(m.internalDate) } : {}),
+    }));
+  const memory = await startMemoryImap({
+    mailbox: desk.address,
+    tls: { key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) },
+    validateToken: async (user, token) => {
+      const v = await l.validateToken(token);
+      return v.ok && v.kind === 'delegated' && v.upn === user && v.scopes.includes('IMAP.AccessAsUser.All');
+    },
+    seed: { INBOX: toSeed(mail.inbox), 'Junk Email': toSeed(mail.junk), 'Sent Items': toSeed(mail.sent) },
+    host: '127.0.0.1',
+  });
+  return { imap: { host: 'localhost', port: memory.port }, kind: 'in-memory IMAP server', memory };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const raw = process.env[LAB_ENV];
+  if (!raw) throw new Error(`${LAB_ENV} is not set: run the demo with \`npm run demo\``);
+  const endpoints = JSON.parse(raw) as LabEndpoints;
+  if (!endpoints.smtp || !endpoints.azurite) throw new Error('the lab started without SMTP or Azurite');
+  const l = new LabClient(endpoints);
+  const started = Date.now();
+  const now = new Date();
+
+  say('mailbox-health demo — one full cycle against the built-in offline O365 lab');
+  const desk = await registerDesk(l);
+  say(
+    `Entra ID emulator: tenant ${desk.tenantId}, app ${desk.clientId} (public client, ROPC as the vendor guide sets up)`,
+  );
+  say(
+    `Mailbox ${desk.address}: Inbox with a mail waiting 3 h and a 30 MB mail, 40 Junk mails, Sent Items at 85 % of 10,000 recipients`,
+  );
+  const served = await serveMailbox(l, endpoints, desk, args.imap, now);
+
+  const doc = deskConfig(
+    desk,
+    { authorityHost: endpoints.authorityHost, imap: served.imap, smtp: endpoints.smtp },
+    { connectionString: { env: 'DEMO_STORAGE' } },
+  );
+  const env = { SERVICEDESK_PASSWORD: desk.password, DEMO_STORAGE: endpoints.azurite.connectionString };
+  const logLines: string[] = [];
+  const deps: CycleDeps = await composeCycleDeps({
+    env,
+    logger: streamLogger((line) => logLines.push(line), 'info'),
+    config: parseConfig(doc, 'demo configuration').config,
+  });
+  const getDeps = async () => deps;
+
+  // dispatchChecks → queue → checkMailbox, as the host would run them.
+  const queue = new HostQueue(endpoints.azurite.connectionString, CHECK_QUEUE);
+  await queue.ensure();
+  const dispatchContext = invocation('dispatchChecks');
+  await makeDispatchChecks(getDeps)(timerTick(), dispatchContext);
+  const messages = dispatchedMessages(dispatchContext);
+  await queue.send(messages);
+  say(`dispatchChecks: ${messages.length} message(s) on queue ${CHECK_QUEUE}`);
+  const checkMailbox = makeCheckMailbox(getDeps);
+  let worst = 'OK';
+  const outcomes: Awaited<ReturnType<typeof checkMailbox>>[] = [];
+  const drained = await queue.drain(async (body, dequeueCount) => {
+    outcomes.push(await checkMailbox(body, invocation('checkMailbox', { dequeueCount })));
+  });
+  say(`checkMailbox: ${drained.handled} message(s) handled, ${drained.failed} failed`);
+  say();
+  for (const o of outcomes) {
+    if (o.status !== 'done') {
+      say(`  ${o.status}`);
+      continue;
+    }
+    for (const r of o.results) {
+      say(`  ${r.status.padEnd(7)} ${r.check.padEnd(17)} ${r.summary.slice(0, 110)}`);
+      if (r.remediation) say(`  ${''.padEnd(25)} fix: ${r.remediation.fix.slice(0, 100)}`);
+    }
+    worst = o.results.map((r) => r.status).includes('CRIT') ? 'CRIT' : worst;
+    say();
+    say(
+      `  alert: ${o.notify.changes.length} change(s) → ${o.notify.channels.map((c) => `${c.channel}: ${c.outcome}`).join(', ') || 'no channel'}`,
+    );
+  }
+
+  // spamReview (the weekly timer), under the same lease.
+  const reviews = await makeSpamReview(getDeps)(timerTick(), invocation('spamReview'));
+  for (const r of reviews) {
+    const detail =
+      r.status === 'sent'
+        ? `${r.junkCount} in Junk, ${r.listed} listed, ${r.hinted} with hints, to ${r.recipients.length} reviewer(s)`
+        : '';
+    say(`spamReview: ${r.status} ${detail}`);
+  }
+
+  // health (HTTP GET)
+  const health = await makeHealth(getDeps)({} as HttpRequest, invocation('health'));
+  const body = health.jsonBody as {
+    status: string;
+    mailboxes: Array<{ id: string; status: string; checks: unknown[] }>;
+  };
+  say(
+    `health: ${body.status} — ${body.mailboxes.map((m) => `${m.id} ${m.status} (${m.checks.length} checks)`).join(', ')}`,
+  );
+
+  // Every e-mail the lab's SMTP server received from the desk, as .eml and .html.
+  const out = resolve(args.out);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const sent = await l.smtpMessages(desk.address);
+  const files: string[] = [];
+  sent.forEach((m, i) => {
+    const base = `${String(i + 1).padStart(2, '0')}-${fileSlug(m.raw)}`;
+    writeFileSync(join(out, `${base}.eml`), m.raw);
+    files.push(`${base}.eml`);
+    const html = extractHtml(m.raw);
+    if (html !== undefined) {
+      writeFileSync(join(out, `${base}.html`), html);
+      files.push(`${base}.html`);
+    }
+  });
+  writeFileSync(
+    join(out, 'summary.json'),
+    JSON.stringify(
+      {
+        imap: served.kind,
+        outcomes,
+        reviews: reviews.map((r) => ({ ...r, digest: undefined })),
+        health: body,
+        emails: files,
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(out, 'log.txt'), logLines.join('\n') + '\n');
+  await served.memory?.close();
+
+  say();
+  say(`${sent.length} e-mail(s) sent through the lab's SMTP server, written to ${out}/:`);
+  for (const f of files) say(`  ${f}`);
+  say(`Also: summary.json (every CheckResult), log.txt (the run's log). IMAP served by: ${served.kind}.`);
+  say(
+    `Open the .html files in a browser to see the alert and the weekly spam digest. (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+
+  // The demo proves the cycle: exit non-zero when it did not show what the seeded mailbox must show.
+  const results = outcomes.flatMap((o) => (o.status === 'done' ? o.results : []));
+  const statusOf = (c: string) => results.find((r) => r.check === c)?.status;
+  const expected: Array<[string, string | undefined, string]> = [
+    ['auth', statusOf('auth'), 'OK'],
+    ['imap-login', statusOf('imap-login'), 'OK'],
+    ['inbox', statusOf('inbox'), 'CRIT'],
+    ['junk', statusOf('junk'), 'WARN'],
+    ['sent-quota', statusOf('sent-quota'), 'WARN'],
+    ['smtp-auth', statusOf('smtp-auth'), 'OK'],
+  ];
+  const wrong = expected.filter(([, got, want]) => got !== want);
+  const digestSent = reviews.some((r) => r.status === 'sent');
+  if (wrong.length || !digestSent || sent.length < 2) {
+    for (const [c, got, want] of wrong)
+      process.stderr.write(`demo: ${c} was ${got ?? 'missing'}, expected ${want}\n`);
+    if (!digestSent) process.stderr.write('demo: the spam digest was not sent\n');
+    if (sent.length < 2)
+      process.stderr.write(`demo: expected an alert and a digest e-mail, got ${sent.length}\n`);
+    process.stderr.write(`demo: see ${join(out, 'log.txt')}\n`);
+    return 1;
+  }
+  void worst;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
