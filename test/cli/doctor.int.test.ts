@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueClientCertificate } from '../../lab/ca.js';
 import { startMemoryImap, type MemoryImapServer } from '../../lab/memory-imap.js';
 import { TokenCache, createTokenSource } from '../../src/shared/auth/index.js';
 import { doctorCommand, type DoctorResult } from '../../src/cli/doctor.js';
@@ -28,9 +29,11 @@ const publicApp = randomUUID();
 const confidentialApp = randomUUID();
 const noConsentApp = randomUUID();
 const PASSWORD = 'Doctor pw ' + randomUUID();
-const env = { DESK_PW: PASSWORD };
+const env: Record<string, string> = { DESK_PW: PASSWORD };
 const dir = mkdtempSync(join(tmpdir(), 'mh-doctor-'));
 const memory: MemoryImapServer[] = [];
+/** `appId/mailbox` pairs granted FullAccess (what the in-memory fallback needs to know; Dovecot asks the lab). */
+const granted = new Set<string>();
 
 afterAll(async () => {
   for (const s of memory) await s.close();
@@ -60,7 +63,9 @@ async function newMailbox(): Promise<{ upn: string; imap: { host: string; port: 
     tls: { key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) },
     validateToken: async (user, token) => {
       const v = await l.validateToken(token);
-      return v.ok && v.kind === 'delegated' && v.upn === user && v.scopes.includes('IMAP.AccessAsUser.All');
+      if (!v.ok) return false;
+      if (v.kind === 'app') return v.roles.includes('IMAP.AccessAsApp') && granted.has(`${v.appId}/${user}`);
+      return v.upn === user && v.scopes.includes('IMAP.AccessAsUser.All');
     },
   });
   memory.push(server);
@@ -269,6 +274,42 @@ describe('doctor', () => {
     const r = await doctor(doc);
     expect(statuses(r)).toMatchObject({ 'esm-settings': 'PASS', authority: 'FAIL', token: 'SKIP' });
     expect(step(r, 'token').detail).toContain('authority');
+  });
+
+  it('app-only with a certificate: passes when granted; without Add-MailboxPermission IMAP and SMTP fail', async () => {
+    const cert = issueClientCertificate('doctor-app');
+    const appId = randomUUID();
+    await l.addApp(tenantId, {
+      clientId: appId,
+      certificates: [{ certPem: cert.certPem }],
+      appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp'],
+    });
+    const { upn, imap } = await newMailbox();
+    Object.assign(env, { APP_CERT: cert.certPem, APP_KEY: cert.keyPem });
+    const doc = configFor(upn, imap, { clientId: appId }) as { mailboxes: Array<Record<string, unknown>> };
+    doc.mailboxes[0]!.auth = {
+      mode: 'certificate',
+      certificate: { env: 'APP_CERT' },
+      privateKey: { env: 'APP_KEY' },
+    };
+    delete doc.mailboxes[0]!.esm; // ESM itself signs in with ROPC; app-only mailboxes have no ESM block here
+    const denied = await doctor(doc);
+    expect(statuses(denied)).toMatchObject({
+      token: 'PASS',
+      permissions: 'PASS',
+      'imap-login': 'FAIL',
+      'smtp-auth': 'FAIL',
+    });
+    expect(['exchange-service-principal', 'mailbox-permission']).toContain(
+      step(denied, 'imap-login').setupStep,
+    );
+    expect(step(denied, 'esm-settings').status).toBe('SKIP');
+    await l.grantMailbox(tenantId, appId, upn);
+    granted.add(`${appId}/${upn}`);
+    const ok = await doctor(doc);
+    expect(ok.json!.steps.filter((s) => !['PASS', 'SKIP'].includes(s.status))).toEqual([]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain(cert.keyPem.split('\n')[1]!);
   });
 
   it('bad configuration or arguments: exit 3 with the reason on stderr', async () => {
