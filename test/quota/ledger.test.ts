@@ -9,6 +9,7 @@ import {
 import { summarize } from '../../src/shared/quota/window.js';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 import type { StateStore } from '../../src/shared/state/ports.js';
+import { crashingAt } from './crashing-store.js';
 
 const limits = { recipientsPerDay: 10_000, messagesPerMinute: 30, warnPercent: 80, critPercent: 95 };
 const now = new Date('2026-11-27T12:00:00Z');
@@ -24,26 +25,6 @@ async function totals(store: StateStore, mailbox = 'desk') {
   const st = await readLedger(store.ledger, mailbox);
   const s = summarize(currentBuckets(st), now, limits);
   return { recipients: s.recipients24h, messages: s.messages24h, lastUid: st.watermark?.value.lastUid };
-}
-
-/** A store whose ledger transactions throw from the `failAt`-th on: a crash between two transactions. */
-function crashingAt(store: StateStore, failAt: number): StateStore {
-  let n = 0;
-  const l = store.ledger;
-  const ledger: StateStore['ledger'] = {
-    get: (pk, rk) => l.get(pk, rk),
-    list: (pk) => l.list(pk),
-    create: (pk, rk, v) => l.create(pk, rk, v),
-    replace: (pk, rk, v, e) => l.replace(pk, rk, v, e),
-    upsert: (pk, rk, v) => l.upsert(pk, rk, v),
-    delete: (pk, rk, e) => l.delete(pk, rk, e),
-    transact: async (pk, ops) => {
-      n += 1;
-      if (n >= failAt) throw new Error('simulated crash');
-      return l.transact(pk, ops);
-    },
-  };
-  return { ...store, ledger };
 }
 
 const input = (messages: SentMessage[], uidValidity = 7, finalLastUid = 0) => ({

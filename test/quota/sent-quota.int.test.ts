@@ -1,0 +1,212 @@
+/**
+ * The sent-quota check end to end: Sent Items in the lab's Dovecot (read over XOAUTH2, Exchange's capability list,
+ * so the folder is found by name), the ledger in the lab's Azurite. Counts are exact across incremental runs, a
+ * recreated folder (new UIDVALIDITY) is recounted, and a crash between two ledger transactions neither loses nor
+ * double-counts.
+ */
+import { randomUUID } from 'node:crypto';
+import { ImapFlow } from 'imapflow';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/shared/clock.js';
+import { parseConfig } from '../../src/shared/config/index.js';
+import type { CheckResult } from '../../src/shared/contracts.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { sentQuotaCheck } from '../../src/shared/checks/sent-quota.js';
+import type { CheckContext } from '../../src/shared/checks/types.js';
+import type { StateStore } from '../../src/shared/state/ports.js';
+import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
+import { labTableStore } from '../state/lab-tables.js';
+import { crashingAt } from './crashing-store.js';
+
+const HAS_DOVECOT = requireDovecot();
+const MIN = 60_000;
+const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+function raw(i: number, to: number, cc: number, bcc: number): string {
+  const list = (p: string, n: number) =>
+    Array.from({ length: n }, (_, k) => `${p}${i}-${k}@example.net`).join(', ');
+  return (
+    'From: desk@example.org\r\n' +
+    (to ? `To: ${list('to', to)}\r\n` : '') +
+    (cc ? `Cc: ${list('cc', cc)}\r\n` : '') +
+    (bcc ? `Bcc: ${list('bcc', bcc)}\r\n` : '') +
+    `Subject: reply ${i}\r\nMessage-ID: <s${i}-${randomUUID()}@example.org>\r\n\r\nbody\r\n`
+  );
+}
+
+describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
+  const tenantId = randomUUID();
+  const now = new Date(Math.floor(Date.now() / MIN) * MIN);
+  const sessions: ImapFlow[] = [];
+  let store: StateStore;
+
+  beforeAll(async () => {
+    await lab().addTenant(tenantId, ['example.org']);
+    store = await labTableStore();
+  });
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) await s.logout().catch(() => undefined);
+  });
+
+  async function mailbox() {
+    const l = lab();
+    const address = `${l.unique('sender')}@example.org`;
+    await l.addUser(tenantId, { upn: address, password: randomUUID(), scopes: ['IMAP.AccessAsUser.All'] });
+    const { access_token } = await l.mintToken({
+      tenantId,
+      clientId: CLIENT,
+      upn: address,
+      scopes: ['IMAP.AccessAsUser.All'],
+    });
+    return { address, token: access_token };
+  }
+
+  async function run(address: string, token: string, s: StateStore, at = now): Promise<CheckResult> {
+    const imap = labEndpoints().imap!;
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: true,
+      auth: { user: address, accessToken: token },
+      logger: false,
+    });
+    sessions.push(client);
+    await client.connect();
+    const { config } = parseConfig(
+      {
+        mailboxes: [
+          {
+            id: address.split('@')[0],
+            address,
+            tenantId,
+            clientId: CLIENT,
+            auth: { mode: 'password', password: { env: 'UNUSED' } },
+            cloud: { imapHost: imap.host, imapPort: imap.port },
+          },
+        ],
+      },
+      'test',
+    );
+    const clock = new ManualClock(at);
+    const ctx: CheckContext = {
+      mailbox: config.mailboxes[0]!,
+      clock,
+      logger: silentLogger,
+      deadline: {
+        at: new Date(at.getTime() + MIN),
+        signal: new AbortController().signal,
+        remainingMs: () => MIN,
+      },
+      secrets: () => 'unused',
+      tokens: {
+        acquire: async () => ({
+          ok: false,
+          failure: {
+            code: 'EUNUSED',
+            transient: false,
+            message: '',
+            remediation: { cause: 'x', fix: 'y' },
+            retries: 0,
+          },
+        }),
+      },
+      imap: { client: () => client, open: async () => client, close: async () => undefined },
+      results: new Map([
+        [
+          'imap-login',
+          {
+            check: 'imap-login',
+            mailbox: 'x',
+            status: 'OK',
+            summary: 'ok',
+            metrics: {},
+            durationMs: 1,
+            at: at.toISOString(),
+          },
+        ],
+      ]),
+      services: {},
+      state: s,
+    };
+    const result = await sentQuotaCheck(ctx);
+    await client.logout();
+    return result;
+  }
+
+  it('counts To+Cc+Bcc per message exactly and incrementally', async () => {
+    const { address, token } = await mailbox();
+    const l = lab();
+    await l.seedMessages(address, 'Sent Items', [
+      { raw: raw(1, 2, 1, 1), internalDate: new Date(now.getTime() - 30 * MIN).toISOString() },
+      { raw: raw(2, 1, 0, 0), internalDate: new Date(now.getTime() - 20 * MIN).toISOString() },
+      // 25 h ago: outside the rolling window, never counted.
+      { raw: raw(3, 5, 0, 0), internalDate: new Date(now.getTime() - 25 * 60 * MIN).toISOString() },
+    ]);
+    const first = await run(address, token, store);
+    expect(first.status).toBe('OK');
+    expect(first.metrics).toMatchObject({ recipients24h: 5, messages24h: 2, recipientsLastHour: 5 });
+    expect(first.details).toMatchObject({
+      folder: 'Sent Items',
+      foundBy: 'name',
+      mode: 'recount',
+      reason: 'no-watermark',
+    });
+    // 5 recipients an hour would take far more than 24 h to reach 10,000: no projection is shown.
+    expect(first.summary).toMatch(/^5 of 10000 recipients in 24 h \(0\.1 %\), busiest minute 1 messages/);
+    expect(first.summary).not.toContain('limit is reached');
+
+    await l.seedMessages(address, 'Sent Items', [
+      { raw: raw(4, 3, 3, 3), internalDate: new Date(now.getTime() - 5 * MIN).toISOString() },
+    ]);
+    const second = await run(address, token, store);
+    expect(second.details).toMatchObject({ mode: 'incremental' });
+    expect(second.metrics).toMatchObject({ recipients24h: 14, messages24h: 3, newMessages: 1 });
+    const third = await run(address, token, store);
+    expect(third.metrics).toMatchObject({ recipients24h: 14, newMessages: 0 });
+  });
+
+  it('recounts the last 24 h when UIDVALIDITY changes (folder recreated)', async () => {
+    const { address, token } = await mailbox();
+    const l = lab();
+    await l.seedMessages(address, 'Sent Items', [
+      { raw: raw(1, 4, 0, 0), internalDate: new Date(now.getTime() - 10 * MIN).toISOString() },
+    ]);
+    expect((await run(address, token, store)).metrics.recipients24h).toBe(4);
+    // Recreate the folder (test set-up through the user's own session; the monitor itself never does this).
+    const imap = labEndpoints().imap!;
+    const admin = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: true,
+      auth: { user: address, accessToken: token },
+      logger: false,
+    });
+    sessions.push(admin);
+    await admin.connect();
+    await admin.mailboxDelete('Sent Items');
+    await admin.mailboxCreate('Sent Items');
+    await admin.logout();
+    await l.seedMessages(address, 'Sent Items', [
+      { raw: raw(2, 1, 1, 0), internalDate: new Date(now.getTime() - 3 * MIN).toISOString() },
+    ]);
+    const after = await run(address, token, store);
+    expect(after.details).toMatchObject({ mode: 'recount', reason: 'uidvalidity-changed' });
+    expect(after.metrics).toMatchObject({ recipients24h: 2, messages24h: 1 });
+  });
+
+  it('a crash between two ledger transactions neither loses nor double-counts', async () => {
+    const { address, token } = await mailbox();
+    // 150 messages in 150 different minutes: more bucket rows than one transaction holds.
+    const messages = Array.from({ length: 150 }, (_, i) => ({
+      raw: raw(i, 1, 1, 0),
+      internalDate: new Date(now.getTime() - (200 - i) * MIN).toISOString(),
+    }));
+    await lab().seedMessages(address, 'Sent Items', messages);
+    const crashed = await run(address, token, crashingAt(store, 2));
+    expect(crashed.status).toBe('UNKNOWN');
+    expect(crashed.summary).toContain('simulated crash');
+    const resumed = await run(address, token, store);
+    expect(resumed.details).toMatchObject({ mode: 'incremental' });
+    expect(resumed.metrics).toMatchObject({ recipients24h: 300, messages24h: 150, newMessages: 51 });
+  });
+});
