@@ -208,6 +208,12 @@ describe('renderDigest', () => {
     expect(all).toContain('ticket number [ESM-123]');
     expect(all).toContain("sender's domain seen in Inbox or Sent Items");
     expect(d.subject).toContain('at least 12 new');
+    const first = renderDigest({
+      collection: collection({ lastReviewAt: undefined }),
+      mailboxAddress: 'a@b.example',
+      fetchedFolder: 'INBOX',
+    });
+    expect(first.text).toContain('12 new (no earlier review on record).');
     expect(d.text).toContain('LIKELY LEGITIMATE');
   });
 });

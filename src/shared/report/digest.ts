@@ -77,7 +77,9 @@ export function renderDigest(input: DigestInput): Digest {
   const fetched = cleanText(input.fetchedFolder, DIGEST_CAPS.folder);
   const atLeast = c.scanTruncated ? 'at least ' : '';
   const hinted = c.listed.filter((i) => i.hints.length > 0).length;
-  const since = c.lastReviewAt ? `since the last review (${when(c.lastReviewAt)})` : 'not reviewed before';
+  const since = c.lastReviewAt
+    ? `since the last review (${when(c.lastReviewAt)})`
+    : '(no earlier review on record)';
   // A mail header: one line, no control characters (escape.ts headerSafe); the folder name is mail-server data.
   const subject = headerSafe(
     `Weekly Junk review: ${cleanText(input.mailboxAddress, 120)} - ${atLeast}${c.newSinceReview} new, ` +
