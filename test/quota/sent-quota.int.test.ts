@@ -17,6 +17,7 @@ import type { StateStore } from '../../src/shared/state/ports.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 import { labTableStore } from '../state/lab-tables.js';
 import { crashingAt } from './crashing-store.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 const HAS_DOVECOT = requireDovecot();
 const MIN = 60_000;
@@ -61,7 +62,12 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     return { address, token: access_token };
   }
 
-  async function run(address: string, token: string, s: StateStore, at = now): Promise<CheckResult> {
+  async function run(
+    address: string,
+    token: string,
+    s: StateStore | undefined,
+    at = now,
+  ): Promise<CheckResult> {
     const imap = labEndpoints().imap!;
     const client = new ImapFlow({
       host: imap.host,
@@ -126,7 +132,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
         ],
       ]),
       services: {},
-      state: s,
+      ...(s ? { state: s } : {}),
     };
     const result = await sentQuotaCheck(ctx);
     await client.logout();
@@ -208,5 +214,20 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     const resumed = await run(address, token, store);
     expect(resumed.details).toMatchObject({ mode: 'incremental' });
     expect(resumed.metrics).toMatchObject({ recipients24h: 300, messages24h: 150, newMessages: 51 });
+  });
+
+  it('works with the memory store, and without a store by recounting each run', async () => {
+    const { address, token } = await mailbox();
+    await lab().seedMessages(address, 'Sent Items', [
+      { raw: raw(1, 2, 2, 0), internalDate: new Date(now.getTime() - 7 * MIN).toISOString() },
+    ]);
+    const memory = createMemoryStore();
+    expect((await run(address, token, memory)).details).toMatchObject({ mode: 'recount' });
+    const again = await run(address, token, memory);
+    expect(again.details).toMatchObject({ mode: 'incremental' });
+    expect(again.metrics).toMatchObject({ recipients24h: 4, newMessages: 0 });
+    const stateless = await run(address, token, undefined);
+    expect(stateless.details).toMatchObject({ mode: 'recount' });
+    expect(stateless.metrics).toMatchObject({ recipients24h: 4 });
   });
 });
