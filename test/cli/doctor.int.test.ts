@@ -245,7 +245,8 @@ describe('doctor', () => {
     });
     expect(step(r, 'permissions').setupStep).toBe('api-permissions');
     expect(step(r, 'permissions').detail).toContain('IMAP.AccessAsUser.All');
-    expect(step(r, 'imap-login').detail).toContain('AUTHENTICATE failed');
+    // Exchange: "NO AUTHENTICATE failed."; Dovecot: "NO [AUTHENTICATIONFAILED] Authentication failed."
+    expect(step(r, 'imap-login').detail).toMatch(/authenticat(e|ion) failed/i);
   });
 
   it('ESM tenant mismatch: the config still loads, the ESM step fails with the endpoint to paste', async () => {
