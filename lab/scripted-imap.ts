@@ -48,6 +48,8 @@ export interface ScriptedImapOptions {
   /** Folder name → messages. INBOX and "Junk Email" exist by default. */
   folders?: Record<string, ScriptedMessage[]>;
   behaviour?: ScriptedBehaviour;
+  /** SPECIAL-USE attributes sent in LIST (folder → `\\Junk` …); only meaningful with SPECIAL-USE advertised. */
+  specialUse?: Record<string, string>;
 }
 
 export interface ScriptedImapStats {
@@ -170,7 +172,8 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
           const [, pattern = ''] = commandArgs(rest);
           for (const f of folders.keys()) {
             if (pattern === '' || pattern === '*' || pattern === '%' || pattern === f) {
-              send(`* ${name} (\\HasNoChildren) "/" "${f}"\r\n`);
+              const use = opts.specialUse?.[f];
+              send(`* ${name} (\\HasNoChildren${use ? ' ' + use : ''}) "/" "${f}"\r\n`);
             }
           }
           if (pattern === '') send(`* ${name} (\\Noselect) "/" ""\r\n`);
