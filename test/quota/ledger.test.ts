@@ -74,6 +74,15 @@ describe('sent-quota ledger', () => {
     expect(await totals(store)).toEqual({ recipients: 8, messages: 4, lastUid: 4 });
   });
 
+  it('a recount with the same UIDVALIDITY (other folder, lost watermark) never adds onto the old counts', async () => {
+    const store = createMemoryStore();
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(10)));
+    // The same minutes again, as a recount of another folder would read them.
+    const recount = { ...input(sent(4), 7, 4), recount: true, now: new Date(now.getTime() + 1) };
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), recount);
+    expect(await totals(store)).toEqual({ recipients: 8, messages: 4, lastUid: 4 });
+  });
+
   it('drops buckets older than 48 h and advances over empty UID ranges', async () => {
     const store = createMemoryStore();
     const old: SentMessage = { uid: 1, date: new Date(now.getTime() - 49 * 3_600_000), recipients: 5 };

@@ -45,6 +45,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       uidValidity: scan.uidValidity,
       messages: scan.messages,
       finalLastUid: scan.lastUidSeen,
+      recount: scan.mode === 'recount',
       now,
     });
     const after = await readLedger(store.ledger, id);

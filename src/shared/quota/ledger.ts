@@ -7,9 +7,10 @@
  * watermark to the last UID it counted. A transaction lands entirely or not at all, so after a crash the stored
  * buckets are exactly the counts of every UID up to the stored watermark, and the next run resumes after it.
  *
- * Bucket row keys carry the UIDVALIDITY (`b-<uidValidity>-<yyyymmddhhmm>`): when the folder is recreated
- * (UIDVALIDITY changes) or the watermark is missing, the last 24 h are recounted into a fresh generation and the
- * old generation's rows are simply not counted (and pruned), with no multi-transaction reset to get wrong.
+ * Bucket row keys carry a generation (`b-<uidValidity>.<ms>-<yyyymmddhhmm>`): when the folder is recreated
+ * (UIDVALIDITY changes), another folder is read or the watermark is missing, the last 24 h are recounted into a
+ * fresh generation and the old generation's rows are simply not counted (and pruned) — no multi-transaction
+ * reset to get wrong. The watermark names the generation; its first transaction switches to it atomically.
  */
 import type {
   LedgerBucketEntity,
@@ -36,9 +37,9 @@ export interface LedgerState {
   buckets: Array<Stored<LedgerBucketEntity>>;
 }
 
-export function bucketRowKey(uidValidity: number, minute: Date): string {
+export function bucketRowKey(generation: string, minute: Date): string {
   const iso = floorMinute(minute).toISOString(); // 2026-11-27T14:20:00.000Z
-  return `b-${uidValidity}-${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+  return `b-${generation}-${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}`;
 }
 
 export async function readLedger(table: TablePort<LedgerEntity>, mailbox: string): Promise<LedgerState> {
@@ -54,10 +55,10 @@ export async function readLedger(table: TablePort<LedgerEntity>, mailbox: string
 
 /** The buckets that count: those of the watermark's generation. */
 export function currentBuckets(state: LedgerState): Bucket[] {
-  const gen = state.watermark?.value.uidValidity;
+  const gen = state.watermark?.value.generation;
   if (gen === undefined) return [];
   return state.buckets
-    .filter((b) => b.value.uidValidity === gen)
+    .filter((b) => b.value.generation === gen)
     .map((b) => ({
       minute: new Date(b.value.minute),
       messages: b.value.messages,
@@ -72,6 +73,8 @@ export interface RecordInput {
   messages: readonly SentMessage[];
   /** The watermark to end at even without messages (UIDNEXT − 1 at EXAMINE), so empty UID ranges are not re-read. */
   finalLastUid: number;
+  /** Start a new generation even if the UIDVALIDITY is unchanged (the scan recounted: watermark lost, other folder). */
+  recount?: boolean;
   now: Date;
 }
 
@@ -89,14 +92,14 @@ export async function recordMessages(
   state: LedgerState,
   input: RecordInput,
 ): Promise<RecordOutcome> {
-  const gen = input.uidValidity;
-  const fresh = state.watermark?.value.uidValidity !== gen;
+  const fresh =
+    !!input.recount || !state.watermark || state.watermark.value.uidValidity !== input.uidValidity;
+  // A fresh generation has rows of its own, so nothing of an earlier count can ever be added to.
+  const gen = fresh ? `${input.uidValidity}.${input.now.getTime()}` : state.watermark!.value.generation;
   let watermark = fresh ? undefined : state.watermark;
-  // In a fresh generation every bucket starts at zero and is written absolutely (upsert), so leftovers of a lost
-  // watermark can never be added to.
   const counts = new Map<string, LedgerBucketEntity>();
   if (!fresh)
-    for (const b of state.buckets) if (b.value.uidValidity === gen) counts.set(b.rowKey, { ...b.value });
+    for (const b of state.buckets) if (b.value.generation === gen) counts.set(b.rowKey, { ...b.value });
   const startUid = watermark?.value.lastUid ?? 0;
   const oldest = input.now.getTime() - RETENTION_MS;
   const messages = [...input.messages].filter((m) => m.uid > startUid).sort((a, b) => a.uid - b.uid);
@@ -110,7 +113,8 @@ export async function recordMessages(
     const wm: LedgerWatermarkEntity = {
       kind: 'watermark',
       folder: input.folder,
-      uidValidity: gen,
+      uidValidity: input.uidValidity,
+      generation: gen,
       lastUid: toUid,
       updatedAt: input.now.toISOString(),
     };
@@ -151,7 +155,7 @@ export async function recordMessages(
     if (rk) {
       const b = counts.get(rk) ?? {
         kind: 'bucket' as const,
-        uidValidity: gen,
+        generation: gen,
         minute: floorMinute(m.date).toISOString(),
         messages: 0,
         recipients: 0,
@@ -177,10 +181,10 @@ export async function pruneLedger(
   state: LedgerState,
   now: Date,
 ): Promise<number> {
-  const gen = state.watermark?.value.uidValidity;
+  const gen = state.watermark?.value.generation;
   const oldest = now.getTime() - RETENTION_MS;
   const doomed = state.buckets.filter(
-    (b) => b.value.uidValidity !== gen || new Date(b.value.minute).getTime() < oldest,
+    (b) => b.value.generation !== gen || new Date(b.value.minute).getTime() < oldest,
   );
   let removed = 0;
   for (let i = 0; i < doomed.length; i += MAX_TRANSACTION_OPERATIONS) {

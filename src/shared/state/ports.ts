@@ -38,10 +38,11 @@ export interface AlertEntity {
   triggeredAt?: string;
 }
 
-/** `ledger`: one minute bucket of what a mailbox sent (RK `b-<uidValidity>-<yyyymmddhhmm>`). */
+/** `ledger`: one minute bucket of what a mailbox sent (RK `b-<generation>-<yyyymmddhhmm>`). */
 export interface LedgerBucketEntity {
   kind: 'bucket';
-  uidValidity: number;
+  /** The counting generation (see quota/ledger.ts): buckets of another generation do not count. */
+  generation: string;
   /** ISO minute start (UTC). */
   minute: string;
   messages: number;
@@ -53,6 +54,8 @@ export interface LedgerWatermarkEntity {
   kind: 'watermark';
   folder: string;
   uidValidity: number;
+  /** `<uidValidity>.<ms>`: a new one starts with every recount. */
+  generation: string;
   lastUid: number;
   updatedAt: string;
 }
