@@ -193,7 +193,9 @@ export async function doctorMailbox(
         add('token', 'PASS', `${grant.kind} token for ${who}${retried}, expires in ${mins} min`);
       } else {
         const f = out.failure;
-        add('token', 'FAIL', `${f.code}${f.transient ? ' (transient)' : ''}: ${f.message}`, {
+        // Microsoft's description already starts with its AADSTS code.
+        const text = f.message.startsWith(f.code) ? f.message : `${f.code}: ${f.message}`;
+        add('token', 'FAIL', `${text}${f.transient ? ' (transient: retried on the next run)' : ''}`, {
           fix: f.remediation.fix,
           ...(f.remediation.setupStep ? { setupStep: f.remediation.setupStep } : {}),
         });
