@@ -33,7 +33,12 @@ function msg(uid: number, ageMs: number, subject = `Ticket ${uid}`) {
 
 async function run(
   script: Partial<ScriptedImapOptions>,
-  opts: { kind?: 'delegated' | 'app-only'; deadlineSeconds?: number; extra?: Record<string, Check> } = {},
+  opts: {
+    kind?: 'delegated' | 'app-only';
+    deadlineSeconds?: number;
+    extra?: Record<string, Check>;
+    inbox?: Record<string, unknown>;
+  } = {},
 ) {
   const ca = testCa();
   server = await startScriptedImap({
@@ -49,6 +54,7 @@ async function run(
   const mailbox = mailboxConfig({
     cloud: { imapHost: 'localhost', imapPort: server.port },
     deadlineSeconds: opts.deadlineSeconds ?? 20,
+    ...(opts.inbox ? { inbox: opts.inbox } : {}),
     ...(opts.kind === 'app-only'
       ? { auth: { mode: 'clientSecret', clientSecret: { env: 'UNUSED_SECRET' } } }
       : {}),
@@ -91,6 +97,12 @@ describe('scripted Exchange IMAP', () => {
     expect(stats.commands).toContain('EXAMINE');
     expect(stats.commands).not.toContain('SELECT');
     expect(stats.commands).toContain('LOGOUT');
+  });
+
+  it('the fetch probe stays under inbox.probeMaxBytes', async () => {
+    const { r } = await run({}, { inbox: { probeMaxBytes: 20 } });
+    expect(r.inbox!.status).toBe('OK');
+    expect(r.inbox!.metrics.probeBytes).toBe(20);
   });
 
   it('a wrong token gets NO AUTHENTICATE failed. → token/permission fix', async () => {

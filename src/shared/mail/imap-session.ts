@@ -27,25 +27,19 @@ export function splitHost(host: string, defaultPort: number): { host: string; po
 }
 
 /**
- * imapflow logs pino-style objects; its debug/info entries include protocol lines (message data), so only
- * warnings and errors pass, reduced to their message and error code.
+ * imapflow logs pino-style objects; its debug/info entries include protocol lines (message data) and its errors
+ * repeat what the check's result already reports. Only warnings and errors pass, at debug level, reduced to their
+ * message and error code — never the error object (it can hold the command that carried the token).
  */
 export function imapflowLogger(logger: Logger, mailboxId: string): NonNullable<ImapFlowOptions['logger']> {
-  const pass = (level: 'warn' | 'error') => (entry: unknown) => {
+  const pass = (entry: unknown) => {
     const e = (entry ?? {}) as { msg?: unknown; err?: { code?: unknown } };
     const data: Record<string, unknown> = { mailbox: mailboxId };
     if (e.err && typeof e.err.code === 'string') data.code = e.err.code;
-    logger[level](`imap: ${typeof e.msg === 'string' ? e.msg : 'event'}`, data);
+    logger.debug(`imap: ${typeof e.msg === 'string' ? e.msg : 'event'}`, data);
   };
   const drop = () => undefined;
-  return {
-    trace: drop,
-    debug: drop,
-    info: drop,
-    warn: pass('warn'),
-    error: pass('error'),
-    fatal: pass('error'),
-  } as never;
+  return { trace: drop, debug: drop, info: drop, warn: pass, error: pass, fatal: pass } as never;
 }
 
 export class ImapSession implements ImapSessionPort {
