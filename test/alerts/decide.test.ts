@@ -125,4 +125,15 @@ describe('decide', () => {
     expect(c.next.status.since).toBe('2026-11-27T12:00:00.000Z');
     expect(c.next.status.consecutiveFailures).toBe(3);
   });
+
+  it('stores a result with oversized details without them (Table Storage caps a property at 64 KiB)', () => {
+    const big = { ...result('inbox', 'WARN'), details: { folders: 'x'.repeat(70_000) } };
+    const d = decide({}, big, DEFAULT_POLICY, new Date('2026-11-27T10:00:00Z'));
+    expect(d.next.status.result.details).toEqual({ truncated: true });
+    expect(d.next.status.result.summary).toBe('inbox is WARN');
+    const small = { ...result('inbox', 'WARN'), details: { folder: 'INBOX' } };
+    expect(decide({}, small, DEFAULT_POLICY, new Date()).next.status.result.details).toEqual({
+      folder: 'INBOX',
+    });
+  });
 });

@@ -35,6 +35,17 @@ export interface Decision {
   next: { status: StatusEntity; alert: AlertEntity };
 }
 
+/**
+ * Table Storage caps a string property at 64 KiB; a check's details can be long (lists of folders, replies), the
+ * status row only needs the summary and numbers to be useful, so oversized details are dropped.
+ */
+export const MAX_STORED_RESULT_CHARS = 16_000;
+export function compactResult(result: CheckResult): CheckResult {
+  if (JSON.stringify(result).length <= MAX_STORED_RESULT_CHARS) return result;
+  const { details: _dropped, ...rest } = result;
+  return { ...rest, details: { truncated: true } };
+}
+
 export function failuresNeeded(check: CheckResult['check'], policy: AlertPolicy): number {
   return CONNECTIVITY_CHECKS.has(check) ? policy.failuresBeforeAlert : 1;
 }
@@ -48,7 +59,7 @@ export function decide(previous: AlertMemory, result: CheckResult, policy: Alert
   const status: StatusEntity = {
     check: result.check,
     status: result.status,
-    result,
+    result: compactResult(result),
     since: changed ? now.toISOString() : prevStatus.since,
     consecutiveFailures: skipped
       ? (prevStatus?.consecutiveFailures ?? 0)

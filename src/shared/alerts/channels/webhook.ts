@@ -52,22 +52,24 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const cap = options.maxBackoffMs ?? 30_000;
   const sleep = options.sleep ?? defaultSleep;
 
+  const validate = (): string[] => {
+    let u: URL;
+    try {
+      u = new URL(options.url);
+    } catch {
+      return [`${name}: the URL is not a valid absolute URL`];
+    }
+    // Plain http would expose the URL's embedded credential; allowed only to a local receiver (tests, lab).
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u)))
+      return [`${name}: the URL must use https`];
+    return [];
+  };
+
   return {
     name,
-    validate() {
-      let u: URL;
-      try {
-        u = new URL(options.url);
-      } catch {
-        return [`${name}: the URL is not a valid absolute URL`];
-      }
-      // Plain http would expose the URL's embedded credential; allowed only to a local receiver (tests, lab).
-      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u)))
-        return [`${name}: the URL must use https`];
-      return [];
-    },
+    validate,
     async send(n: Notification) {
-      const problems = this.validate();
+      const problems = validate();
       if (problems.length) throw new ChannelError(name, 'ECONFIG', problems.join('; '));
       const body = JSON.stringify(options.kind === 'teams' ? teamsEnvelope(n) : renderJsonPayload(n.input));
       let last = '';
