@@ -18,6 +18,8 @@ export interface LabAzurite {
   connectionString: string;
   tableUrl: string;
   queueUrl: string;
+  /** Child pids, for the lab's watchdog. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function startAzurite(labDir: string): Promise<LabAzurite> {
   return {
     tableUrl,
     queueUrl,
+    pids: [table.child.pid, queue.child.pid].filter((p): p is number => typeof p === 'number'),
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `TableEndpoint=${tableUrl};QueueEndpoint=${queueUrl};`,

@@ -87,21 +87,23 @@ export function entraRoutes(entra: EntraEmulator): Routes {
       str(b, 'clientId');
       const out = r.upsertApp(String(tenantId ?? str(b, 'tenantId')), app as unknown as LabApp);
       entra.notifyAppAccessChanged();
-      return { clientId: out.clientId, servicePrincipalId: out.servicePrincipalId };
+      return entra
+        .appAccessSettled()
+        .then(() => ({ clientId: out.clientId, servicePrincipalId: out.servicePrincipalId }));
     },
     'POST /entra/grants': (b) => {
       if (b.revoke === true) r.revokeMailbox(str(b, 'tenantId'), str(b, 'clientId'), str(b, 'mailbox'));
       else r.grantMailbox(str(b, 'tenantId'), str(b, 'clientId'), str(b, 'mailbox'));
       entra.notifyAppAccessChanged();
-      return { ok: true };
+      return entra.appAccessSettled().then(() => ({ ok: true }));
     },
     'POST /entra/script': (b) => {
       r.script(str(b, 'key'), (b.steps as EntraStep[] | undefined) ?? []);
       return { ok: true };
     },
     'GET /entra/counters': (_b, q) => r.counters(q.get('prefix') ?? ''),
-    'POST /entra/mint': (b) =>
-      entra.mintToken({
+    'POST /entra/mint': async (b) => {
+      const token = entra.mintToken({
         tenantId: str(b, 'tenantId'),
         clientId: str(b, 'clientId'),
         ...(typeof b.upn === 'string' ? { upn: b.upn } : {}),
@@ -109,7 +111,10 @@ export function entraRoutes(entra: EntraEmulator): Routes {
         ...(Array.isArray(b.roles) ? { roles: b.roles as string[] } : {}),
         ...(typeof b.lifetimeSeconds === 'number' ? { lifetimeSeconds: b.lifetimeSeconds } : {}),
         ...(typeof b.resource === 'string' ? { resource: b.resource } : {}),
-      }),
+      });
+      await entra.appAccessSettled();
+      return token;
+    },
     'POST /entra/validate': (b) => entra.validateAccessToken(str(b, 'token')),
     'POST /reset/entra': (b) => {
       r.reset(typeof b.prefix === 'string' ? b.prefix : '');

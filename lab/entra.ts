@@ -112,6 +112,13 @@ export class EntraEmulator extends EventEmitter {
     this.emit('app-access-changed');
   }
 
+  /** Waits registered by consumers of app access (Dovecot) until a change is visible to them. */
+  readonly settleHooks: (() => Promise<void>)[] = [];
+  /** Resolves when every consumer sees the latest grants and app tokens; answer the caller only after it. */
+  async appAccessSettled(): Promise<void> {
+    for (const h of this.settleHooks) await h();
+  }
+
   /** Valid app-only tokens that may open `mailbox` over IMAP (role IMAP.AccessAsApp + FullAccess grant). */
   imapAppTokensByMailbox(now = Date.now()): Map<string, string[]> {
     this.#appTokens = this.#appTokens.filter((t) => t.expiresAt > now);
@@ -457,6 +464,7 @@ export class EntraEmulator extends EventEmitter {
       }
       const roles = step?.roles ?? app.appRoles ?? [];
       const access = this.#appToken(tenant, app, resource, lifetime, roles);
+      await this.appAccessSettled();
       return send(200, {
         token_type: 'Bearer',
         expires_in: lifetime,

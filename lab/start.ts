@@ -2,6 +2,7 @@
  * Starts the whole lab in this process (Entra emulator, control API, SMTP) plus child processes it owns (Azurite,
  * Dovecot), and stops all of it. Used once per test run by lab/with-lab.ts, and by the demo and benchmarks.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createLabCa, type LabCa } from './ca.js';
 import { ControlServer, entraRoutes } from './control.js';
 import type { LabEndpoints } from './endpoints.js';
 import { startAzurite } from './azurite.js';
+import { dovecotUnavailable, LabDovecot } from './dovecot.js';
 import { EntraEmulator } from './entra.js';
 import { LabSmtp } from './smtp.js';
 
@@ -79,11 +81,42 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const part = await extra(lab, opts, dir, log);
       if (part) parts.push(part);
     }
+    parts.push(startWatchdog(lab, ownDir ? dir : null, parts));
     return lab;
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * If this process dies without stopping the lab (SIGKILL, crash), a detached shell stops Dovecot (a daemon, not
+ * our child) and Azurite, and removes the lab dir. A normal stop kills the watchdog first.
+ */
+function startWatchdog(lab: Lab, dir: string | null, parts: LabPart[]): LabPart {
+  const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  const pids = parts.flatMap((p) => ('pids' in p && Array.isArray(p.pids) ? (p.pids as number[]) : []));
+  const lines = [
+    // A killed lab may linger as a zombie until reaped: state Z counts as dead.
+    `while kill -0 ${process.pid} 2>/dev/null && ! grep -q ') Z' /proc/${process.pid}/stat 2>/dev/null; do sleep 1; done`,
+    lab.endpoints.doveadm ? `doveadm -c ${q(lab.endpoints.doveadm.configPath)} stop 2>/dev/null` : '',
+    pids.length ? `kill ${pids.join(' ')} 2>/dev/null` : '',
+    dir ? `sleep 2; rm -rf ${q(dir)}` : '',
+  ];
+  const child = spawn('sh', ['-c', lines.filter(Boolean).join('\n')], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return {
+    stop: async () => {
+      // The watchdog leads its own process group: kill it and its `sleep` together.
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
 }
 
 /** Optional components (SMTP, Azurite, Dovecot), started in this order after Entra and the control API. */
@@ -111,5 +144,34 @@ const extras: Extra[] = [
       queueUrl: az.queueUrl,
     };
     return az;
+  },
+  async (lab, opts, dir, log) => {
+    if (opts.dovecot === false) {
+      lab.endpoints.imapUnavailable = 'disabled by lab option';
+      return null;
+    }
+    const why = dovecotUnavailable();
+    if (why) {
+      lab.endpoints.imapUnavailable = why;
+      log(`no IMAP: ${why}`);
+      return null;
+    }
+    const c = lab.ca;
+    const dovecot = new LabDovecot(dir, lab.entra, {
+      certPath: c.serverCertPath,
+      keyPath: c.serverKeyPath,
+      caPath: c.caCertPath,
+      caPem: c.caPem,
+    });
+    try {
+      await dovecot.start();
+    } catch (err) {
+      await dovecot.stop();
+      throw err;
+    }
+    lab.control.add(dovecot.routes());
+    lab.endpoints.imap = { host: '127.0.0.1', port: dovecot.port };
+    lab.endpoints.doveadm = { configPath: dovecot.configPath };
+    return dovecot;
   },
 ];
