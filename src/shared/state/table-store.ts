@@ -205,8 +205,10 @@ export function createTableStoreFromConnectionString(
   options: TableStoreOptions = {},
 ): StateStore {
   const endpoint = /TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  // Azurite's shorthand has no endpoint of its own: the SDK expands it to http://127.0.0.1:10002.
   const isLoopbackHttp =
-    !!endpoint && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//i.test(endpoint + '/');
+    /UseDevelopmentStorage=true/i.test(connectionString) ||
+    (!!endpoint && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//i.test(endpoint + '/'));
   return build(
     (name) =>
       TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: isLoopbackHttp }),
