@@ -6,7 +6,13 @@
  */
 import { ConfigError, createSecretResolver, loadConfigFile, type Config } from '../shared/config/index.js';
 import { systemClock } from '../shared/clock.js';
-import { NAGIOS_EXIT, worstStatus, type CheckResult, type Status } from '../shared/contracts.js';
+import {
+  NAGIOS_EXIT,
+  SKIPPED_PREFIX,
+  worstStatus,
+  type CheckResult,
+  type Status,
+} from '../shared/contracts.js';
 import { cleanText, nagiosSafe } from '../shared/report/escape.js';
 import { streamLogger, type Logger } from '../shared/logger.js';
 import { runMailboxes, type RunDeps } from '../shared/checks/runner.js';
@@ -45,10 +51,17 @@ export function nagiosLine(results: readonly CheckResult[]): string {
   const worst = worstStatus(results.map((r) => r.status));
   const mailboxes = new Set(results.map((r) => r.mailbox)).size;
   const problems = results.filter((r) => r.status !== 'OK');
+  // Skipped checks follow from a failure already named: the first line names causes, the table has the rest.
+  const causes = problems.filter((r) => !r.summary.startsWith(SKIPPED_PREFIX));
+  const skipped = problems.length - causes.length;
+  const named = (causes.length > 0 ? causes : problems).map(
+    (r) => `${r.mailbox} ${r.check} ${r.status}: ${r.summary}`,
+  );
+  if (causes.length > 0 && skipped > 0) named.push(`${skipped} skipped`);
   const text =
     problems.length === 0
       ? `${mailboxes} mailbox${mailboxes === 1 ? '' : 'es'}, ${results.length} checks OK`
-      : problems.map((r) => `${r.mailbox} ${r.check} ${r.status}: ${r.summary}`).join('; ');
+      : named.join('; ');
   const perf = perfdata(results);
   return `MAILBOX-HEALTH ${NAGIOS_WORD[worst]} - ${nagiosSafe(text, 1000)}${perf ? ` | ${perf}` : ''}`;
 }

@@ -123,6 +123,12 @@ describe('mailbox-health check', () => {
       ['junk', 'UNKNOWN'],
     ]);
     expect(t.out.join('\n') + t.err.join('\n')).not.toContain('SECRET-91b2');
+    const text = io();
+    expect(await checkCommand(['--config', file], text.io, { overrideDeps })).toBe(2);
+    // The first line names the cause; what was skipped because of it is only counted.
+    expect(text.out[0]).toMatch(
+      /^MAILBOX-HEALTH CRITICAL - servicedesk imap-login CRIT: IMAP XOAUTH2 login failed: NO AUTHENTICATE failed\.; 2 skipped \| /,
+    );
   });
 
   it('UNKNOWN (Junk folder not found) outranks WARN: exit 3', async () => {
