@@ -160,6 +160,28 @@ describe('token reuse', () => {
   });
 });
 
+describe('deadlines', () => {
+  it('a caller sharing a slow request stops waiting at its own deadline; the request still lands', async () => {
+    const user = `${l.unique('slow')}@contoso.example`;
+    await l.addUser(tenantId, { upn: user, password: env.DESK_PASSWORD! });
+    await l.scriptEntra(identityKey(tenantId, publicApp, user), [{ latencyMs: 1500 }]);
+    const cache = new TokenCache();
+    const src = () =>
+      createTokenSource(passwordMailbox(user), {
+        secrets: secretsFrom(env),
+        clock: systemClock,
+        logger: silentLogger,
+        cache,
+      });
+    const first = src().acquire();
+    const t0 = Date.now();
+    const impatient = await src().acquire(AbortSignal.timeout(200));
+    expect(Date.now() - t0).toBeLessThan(1200);
+    expect(impatient.ok ? 'ok' : impatient.failure).toMatchObject({ code: 'ETIMEOUT', transient: true });
+    expect((await first).ok).toBe(true);
+  });
+});
+
 describe('transient failures', () => {
   it('429 then success is a pass with the retry recorded (Retry-After honoured)', async () => {
     const user = `${l.unique('throttled')}@contoso.example`;

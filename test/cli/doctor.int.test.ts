@@ -24,6 +24,8 @@ import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 const l = lab();
 const e = labEndpoints();
 const useDovecot = requireDovecot();
+if (!useDovecot)
+  console.warn('doctor tests: IMAP steps run against the in-memory IMAP server instead of Dovecot');
 const tenantId = randomUUID();
 const publicApp = randomUUID();
 const confidentialApp = randomUUID();

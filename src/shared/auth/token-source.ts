@@ -137,6 +137,28 @@ function outcomeOf(grant: CachedGrant, fromCache: boolean, retries: number): Tok
   return { ok: true, grant: g };
 }
 
+/** Waits for a shared acquisition, but no longer than this caller's own deadline. */
+function untilAborted(
+  work: Promise<TokenOutcome>,
+  signal: AbortSignal | undefined,
+  host: string,
+): Promise<TokenOutcome> {
+  if (!signal) return work;
+  const timedOut = (): TokenOutcome => ({
+    ok: false,
+    failure: classifyAuthError(undefined, { requests: 0, tokenRequests: 0, retries: 0, aborted: true }, host),
+  });
+  if (signal.aborted) return Promise.resolve(timedOut());
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(timedOut());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then((o) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(o);
+    });
+  });
+}
+
 export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps): TokenSource {
   const cache = deps.cache ?? processTokenCache;
   const id = identityOf(mailbox);
@@ -189,7 +211,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       const existing = cache.get(id.key);
       if (existing?.inflight) {
         // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
-        const shared = await existing.inflight;
+        const shared = await untilAborted(existing.inflight, sig, id.authorityHost);
         return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
       }
       let cred: Credential;
