@@ -140,3 +140,21 @@ describe('runMailboxes', () => {
     expect(done.at(-1)).toMatch(/^7\/7:/);
   });
 });
+
+describe('runMailbox with a failing review-time lookup', () => {
+  it('runs every check anyway; junk just has no review time', async () => {
+    const seen: Array<Date | undefined> = [];
+    const probe: Check = async (ctx) => {
+      seen.push(ctx.lastSpamReviewAt);
+      return startCheck(ctx, 'auth')({ status: 'OK', summary: 'ran' });
+    };
+    const results = await runMailbox(mailboxConfig(), {
+      ...deps(new Map([['auth', probe]])),
+      lastSpamReviewAt: async () => {
+        throw new Error('table unavailable');
+      },
+    });
+    expect(results.map((r) => r.summary)).toEqual(['ran']);
+    expect(seen).toEqual([undefined]);
+  });
+});

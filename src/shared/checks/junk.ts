@@ -9,6 +9,7 @@
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
 import { failureParts } from './mail-context.js';
+import { uidSet } from './mail-text.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
 import type { Check, CheckContext } from './types.js';
@@ -74,11 +75,7 @@ export const junkCheck: Check = async (ctx) => {
       const uids = await client.search({ since: new Date(from.getTime() - DAY_MS) }, { uid: true });
       if (Array.isArray(uids) && uids.length > 0) {
         stage = 'FETCH INTERNALDATE';
-        for await (const m of client.fetch(
-          uids.join(','),
-          { uid: true, internalDate: true },
-          { uid: true },
-        )) {
+        for await (const m of client.fetch(uidSet(uids), { uid: true, internalDate: true }, { uid: true })) {
           const d = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
           if (d > dayAgo) arrivals24h++;
           if (review && d > review) sinceReview++;

@@ -42,7 +42,16 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   const results = new Map<CheckName, CheckResult>();
   const out: CheckResult[] = [];
   try {
-    const review = await deps.lastSpamReviewAt?.(mailbox);
+    // The review time only refines the junk count: a state-store hiccup must not cost the whole run.
+    const review = await Promise.resolve()
+      .then(() => deps.lastSpamReviewAt?.(mailbox))
+      .catch((err: unknown) => {
+        deps.logger.warn('last spam review time unavailable', {
+          mailbox: mailbox.id,
+          error: err instanceof Error ? err.name : typeof err,
+        });
+        return undefined;
+      });
     const tokens = deps.tokens(mailbox, deadline);
     for (const [name, check] of deps.checks ?? CHECKS) {
       const ctx: CheckContext = {
