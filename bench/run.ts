@@ -1,0 +1,46 @@
+/**
+ * `npm run bench` (node dist/lab/with-lab.js -- node dist/bench/run.js [name…]): runs the benchmarks under the
+ * lab and prints each as a table with both sides and their ratio. Names: token-reuse, sent-quota, fetch-memory,
+ * whole-process (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
+ */
+import { cpus } from 'node:os';
+import { benchFetchMemory } from './fetch-memory.js';
+import { benchSentQuota } from './sent-quota.js';
+import { benchTokenReuse } from './token-reuse.js';
+import { benchWholeProcess } from './whole-process.js';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'token-reuse': () => benchTokenReuse(),
+  'sent-quota': () => benchSentQuota(),
+  'fetch-memory': () => benchFetchMemory(),
+  'whole-process': async () => {
+    await benchWholeProcess();
+  },
+};
+
+async function main(): Promise<number> {
+  const asked = process.argv.slice(2);
+  const names = asked.length ? asked : Object.keys(BENCHMARKS);
+  const unknown = names.filter((n) => !BENCHMARKS[n]);
+  if (unknown.length) {
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(', ')}; have ${Object.keys(BENCHMARKS).join(', ')}\n`,
+    );
+    return 2;
+  }
+  process.stdout.write(
+    `mailbox-health benchmarks — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores\n`,
+  );
+  for (const n of names) await BENCHMARKS[n]!();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
