@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { identityKey } from '../../lab/entra-registry.js';
 import { checkCommand } from '../../src/cli/check.js';
 import { CheckResultSchema, CHECK_NAMES } from '../../src/shared/contracts.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
@@ -91,6 +92,13 @@ describe.runIf(HAS_DOVECOT)('mailbox-health check, wired for real, against the l
       const smtp = await l.smtpStats(upn);
       expect(smtp).toMatchObject({ connections: 1, maxConcurrent: 1, current: 0 });
       expect(await l.smtpMessages(upn)).toEqual([]);
+      // auth, IMAP and SMTP of one run share one token request.
+      const key = identityKey(
+        tenantId,
+        kind === 'app-only' ? confidentialApp : publicApp,
+        kind === 'app-only' ? undefined : upn,
+      );
+      expect(await l.tokenRequests(key)).toBe(1);
     },
   );
 
