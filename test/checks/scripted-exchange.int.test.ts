@@ -38,6 +38,9 @@ async function run(
     deadlineSeconds?: number;
     extra?: Record<string, Check>;
     inbox?: Record<string, unknown>;
+    /** Do not trust the test CA (TLS verification must then fail). */
+    untrusted?: boolean;
+    port?: number;
   } = {},
 ) {
   const ca = testCa();
@@ -52,7 +55,7 @@ async function run(
     ...script,
   });
   const mailbox = mailboxConfig({
-    cloud: { imapHost: 'localhost', imapPort: server.port },
+    cloud: { imapHost: 'localhost', imapPort: opts.port ?? server.port },
     deadlineSeconds: opts.deadlineSeconds ?? 20,
     ...(opts.inbox ? { inbox: opts.inbox } : {}),
     ...(opts.kind === 'app-only'
@@ -67,7 +70,8 @@ async function run(
     logger: silentLogger,
     secrets: () => 'unused',
     tokens: () => fixedTokens(TOKEN, opts.kind),
-    imap: (mb, deadline, logger) => new ImapSession(mb, deadline, logger, { ca: ca.caPem }),
+    imap: (mb, deadline, logger) =>
+      new ImapSession(mb, deadline, logger, opts.untrusted ? {} : { ca: ca.caPem }),
     checks,
   });
   expectValid(results);
@@ -103,6 +107,23 @@ describe('scripted Exchange IMAP', () => {
     const { r } = await run({}, { inbox: { probeMaxBytes: 20 } });
     expect(r.inbox!.status).toBe('OK');
     expect(r.inbox!.metrics.probeBytes).toBe(20);
+  });
+
+  it('an untrusted server certificate is CRIT "TLS" and no token is sent', async () => {
+    const { r, stats } = await run({}, { untrusted: true });
+    expect(r['imap-login']!.status).toBe('CRIT');
+    expect(r['imap-login']!.details).toMatchObject({ code: 'TLS' });
+    expect(r['imap-login']!.remediation?.fix).toContain('never turn verification off');
+    expect(stats.commands).toEqual([]);
+  });
+
+  it('a refused connection is CRIT "REFUSED"', async () => {
+    const closed = await startScriptedImap({ user: USER, token: TOKEN });
+    const port = closed.port;
+    await closed.close();
+    const { r } = await run({}, { port });
+    expect(r['imap-login']!.status).toBe('CRIT');
+    expect(r['imap-login']!.details).toMatchObject({ code: 'REFUSED' });
   });
 
   it('a wrong token gets NO AUTHENTICATE failed. → token/permission fix', async () => {
