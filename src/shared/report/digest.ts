@@ -121,13 +121,17 @@ export function renderDigest(input: DigestInput): Digest {
   ].join('\n');
 
   const cell = 'style="font-size:12px;border-bottom:1px solid #dddddd" valign="top"';
+  // Mail-derived text can be one unbroken 10 kB "word": let it wrap inside its column instead of pushing the
+  // hints column off the screen (fixed layout + explicit widths; word-break for the clients that honour it).
+  const wrap =
+    'style="font-size:12px;border-bottom:1px solid #dddddd;word-break:break-all;overflow-wrap:anywhere" valign="top"';
   const rows = c.listed.map((i) => {
     const hints = hintTexts(i);
     return (
       `<tr${hints.length ? ' bgcolor="#fff3cd"' : ''}>` +
       `<td ${cell} nowrap>${escapeHtml(when(i.received))}</td>` +
-      `<td ${cell}>${escapeHtml(sender(i))}</td>` +
-      `<td ${cell}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
+      `<td ${wrap}>${escapeHtml(sender(i))}</td>` +
+      `<td ${wrap}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
       `<td ${cell} align="right" nowrap>${escapeHtml(formatSize(i.sizeBytes))}</td>` +
       `<td ${cell}>${hints.map((h) => escapeHtml(h)).join('<br>')}</td></tr>`
     );
@@ -136,9 +140,9 @@ export function renderDigest(input: DigestInput): Digest {
   const list =
     rows.length === 0
       ? '<p>Nothing to review.</p>'
-      : `<table role="presentation" cellpadding="4" cellspacing="0" border="0" width="100%">` +
-        `<tr><th ${th}>Received</th><th ${th}>Sender</th><th ${th}>Subject</th><th ${th}>Size</th>` +
-        `<th ${th}>Likely legitimate?</th></tr>${rows.join('')}</table>`;
+      : `<table role="presentation" cellpadding="4" cellspacing="0" border="0" width="100%" style="table-layout:fixed">` +
+        `<tr><th ${th} width="14%">Received</th><th ${th} width="20%">Sender</th><th ${th} width="40%">Subject</th>` +
+        `<th ${th} width="8%">Size</th><th ${th} width="18%">Likely legitimate?</th></tr>${rows.join('')}</table>`;
   const html =
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
     `<body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#222222">` +
