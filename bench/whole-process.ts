@@ -77,9 +77,20 @@ interface Run {
   wallS: number;
   peakKb: number | null;
   exit: number | null;
+  /** `mailbox/check:STATUS` of every result that was not OK (why an exit code was not 0). */
+  notOk: string[];
 }
 
-/** One CLI run; its JSON output is read and dropped, /usr/bin/time's line parsed from stderr. */
+function notOkOf(stdout: string): string[] {
+  try {
+    const results = JSON.parse(stdout) as Array<{ mailbox: string; check: string; status: string }>;
+    return results.filter((r) => r.status !== 'OK').map((r) => `${r.mailbox}/${r.check}:${r.status}`);
+  } catch {
+    return ['(output not JSON)'];
+  }
+}
+
+/** One CLI run; its JSON output is read for the statuses, /usr/bin/time's line parsed from stderr. */
 function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const cli = [CLI, 'check', '--config', config, '--json'];
   const withTime = existsSync(TIME);
@@ -90,14 +101,16 @@ function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
     const t0 = performance.now();
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stdout.resume();
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       const wall = (performance.now() - t0) / 1000;
       const m = /BENCH_TIME (\S+) (\d+) (\d+)/.exec(err);
-      if (m) resolve({ wallS: Number(m[1]), peakKb: Number(m[2]), exit: Number(m[3]) });
-      else resolve({ wallS: wall, peakKb: null, exit: code });
+      const notOk = notOkOf(out);
+      if (m) resolve({ wallS: Number(m[1]), peakKb: Number(m[2]), exit: Number(m[3]), notOk });
+      else resolve({ wallS: wall, peakKb: null, exit: code, notOk });
     });
   });
 }
@@ -147,6 +160,8 @@ export async function benchWholeProcess(opts: WholeProcessOptions = {}): Promise
   printTable(title, rows);
   const exits = [...new Set([...one, ...ten].map((x) => x.exit))];
   note(`exit codes seen: ${exits.join(', ')} (0 = every check OK)`);
+  const notOk = [...new Set([...one, ...ten].flatMap((x) => x.notOk))];
+  if (notOk.length) note(`results not OK in some run: ${notOk.join(', ')}`);
   return 0;
 }
 
