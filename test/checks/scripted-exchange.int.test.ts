@@ -109,6 +109,15 @@ describe('scripted Exchange IMAP', () => {
     expect(r.inbox!.metrics.probeBytes).toBe(20);
   });
 
+  it('a large message is probed in slices, exactly, and the cap holds', async () => {
+    const big = { ...msg(3, 5 * 60_000), raw: msg(3, 0).raw + 'x'.repeat(2_500_000) };
+    const full = await run({ folders: { INBOX: [big] } });
+    expect(full.r.inbox!.metrics.probeBytes).toBe(big.raw.length);
+    await server?.close();
+    const capped = await run({ folders: { INBOX: [big] } }, { inbox: { probeMaxBytes: 1_500_000 } });
+    expect(capped.r.inbox!.metrics.probeBytes).toBe(1_500_000);
+  });
+
   it('an untrusted server certificate is CRIT "TLS" and no token is sent', async () => {
     const { r, stats } = await run({}, { untrusted: true });
     expect(r['imap-login']!.status).toBe('CRIT');

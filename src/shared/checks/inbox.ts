@@ -79,6 +79,29 @@ async function describeOversized(client: ImapFlow, uids: number[]): Promise<Over
   return listed.sort((a, b) => a.uid - b.uid);
 }
 
+/** Probe reads go in slices: memory stays at one slice per mailbox whatever the message size. */
+const PROBE_SLICE_BYTES = 1_048_576;
+
+/**
+ * Downloads a message as the desk would, `BODY.PEEK[]<offset.length>` slice by slice (imapflow always sends
+ * `.PEEK` for `source`, so \Seen is never set), up to `cap` bytes; returns the bytes received.
+ */
+async function probeFetch(client: ImapFlow, uid: number, cap: number): Promise<number> {
+  let offset = 0;
+  while (offset < cap) {
+    const length = Math.min(PROBE_SLICE_BYTES, cap - offset);
+    const m = await client.fetchOne(
+      String(uid),
+      { uid: true, source: { start: offset, maxLength: length } },
+      { uid: true },
+    );
+    const got = m && m.source ? m.source.length : 0;
+    offset += got;
+    if (got < length) break;
+  }
+  return offset;
+}
+
 /** The opt-in move: SELECT (read-write only now), create the target if missing, MOVE, verify by COPYUID. */
 async function moveOversized(client: ImapFlow, ctx: CheckContext, to: string, uids: number[]) {
   const folders = await client.list();
@@ -130,13 +153,8 @@ export const inboxCheck: Check = async (ctx) => {
       failingUid = oldest.uid;
       stage.now = `fetch of UID ${oldest.uid}`;
       const t0 = ctx.clock.now().getTime();
-      const msg = await client.fetchOne(
-        String(oldest.uid),
-        { uid: true, source: { start: 0, maxLength: cfg.probeMaxBytes } },
-        { uid: true },
-      );
+      metrics.probeBytes = await probeFetch(client, oldest.uid, cfg.probeMaxBytes);
       metrics.probeMs = Math.max(0, ctx.clock.now().getTime() - t0);
-      metrics.probeBytes = msg && msg.source ? msg.source.length : 0;
       failingUid = undefined;
     }
 
