@@ -34,23 +34,10 @@ function version(): string {
   return 'unknown';
 }
 
-type DoctorCommand = (argv: string[], io: CliIo) => Promise<number>;
-
 async function doctor(argv: string[], io: CliIo): Promise<number> {
-  let mod: { doctorCommand?: DoctorCommand };
-  try {
-    // Loaded on demand: `check` must not pay for (or break on) the doctor's imports.
-    mod = (await import('./' + 'doctor.js')) as { doctorCommand?: DoctorCommand };
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    mod = {};
-  }
-  if (typeof mod.doctorCommand !== 'function') {
-    io.stderr('doctor: not built yet');
-    return 3;
-  }
-  return mod.doctorCommand(argv, io);
+  // Loaded on demand: `check` does not pay for the doctor's imports.
+  const { doctorCommand } = await import('./doctor.js');
+  return doctorCommand(argv, io);
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

@@ -195,7 +195,8 @@ describe('mailbox-health check', () => {
     expect(await main(['frobnicate'], u.io)).toBe(3);
     expect(u.err[0]).toBe('mailbox-health: unknown command "frobnicate"');
     const d = io();
-    // Without a config the doctor (or its stand-in) must refuse with 3.
+    // Dispatched to the doctor: without a config it refuses with 3 and its own usage.
     expect(await main(['doctor'], d.io)).toBe(3);
+    expect(d.err.join('\n')).toContain('mailbox-health doctor');
   });
 });
