@@ -31,7 +31,8 @@ beforeAll(async () => {
   const cert = issueClientCertificate('mailbox-health-auth-test');
   env.CERT_PEM = cert.certPem;
   env.KEY_PEM = cert.keyPem;
-  await l.addTenant(tenantId, ['contoso.example']);
+  // A domain of its own: other test files register tenants too.
+  await l.addTenant(tenantId, [`${l.unique('contoso')}.example`]);
   await l.addUser(tenantId, { upn, password: env.DESK_PASSWORD! });
   await l.addApp(tenantId, { clientId: publicApp, publicClient: true });
   await l.addApp(tenantId, { clientId: secretApp, secrets: [{ value: env.APP_SECRET! }], appRoles: roles });

@@ -31,6 +31,7 @@ describe('lab Entra emulator with MSAL', () => {
   const tenantId = randomUUID();
   const publicApp = randomUUID();
   const confApp = randomUUID();
+  const domain = `${l.unique('contoso')}.example`;
   const upn = `${l.unique('desk')}@contoso.example`;
   const secret = 'lab-secret-' + randomUUID();
   const cfg = (clientId: string, extra: Partial<Configuration['auth']> = {}): Configuration => ({
@@ -38,7 +39,8 @@ describe('lab Entra emulator with MSAL', () => {
   });
 
   beforeAll(async () => {
-    await l.addTenant(tenantId, ['contoso.example']);
+    // A domain of its own: other test files register tenants too, and a domain must resolve to one tenant.
+    await l.addTenant(tenantId, [domain]);
     await l.addUser(tenantId, { upn, password: 'Correct horse 1' });
     await l.addApp(tenantId, { clientId: publicApp, publicClient: true });
     await l.addApp(tenantId, {
@@ -80,7 +82,7 @@ describe('lab Entra emulator with MSAL', () => {
     const pca = new PublicClientApplication({
       auth: {
         clientId: publicApp,
-        authority: l.authority('contoso.example'),
+        authority: l.authority(domain),
         knownAuthorities: [l.authorityHost],
       },
     });
