@@ -3,7 +3,7 @@
  * (default concurrency 4), every check against the lab (ROPC over Entra, Dovecot, SMTP submission). Sets up the
  * mailboxes and writes the two configuration files, then either
  *
- * - measures itself: one warm-up, then R pairs A B A B … under `/usr/bin/time -f "%e %M"` (wall seconds, peak
+ * - measures itself: one warm-up, then R pairs A B A B … under `/usr/bin/time` (wall and CPU seconds, peak
  *   RSS of the process), printing medians and the median of the pairwise ratios 10/1; or
  * - with `-- CMD ARG…`, runs CMD once with `{one}`, `{ten}` and `{cli}` in its arguments replaced by the two
  *   configuration paths and the CLI's script, and the password in the environment: for an external timing tool,
@@ -12,9 +12,9 @@
  * Usage: node dist/lab/with-lab.js -- node dist/bench/whole-process.js [-- CMD …]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { registerDesk } from '../lab/demo-scenario.js';
@@ -75,6 +75,8 @@ async function setUp(): Promise<Fixture> {
 
 interface Run {
   wallS: number;
+  /** user + system seconds, when /usr/bin/time measured the run. */
+  cpuS: number | null;
   peakKb: number | null;
   exit: number | null;
   /** `mailbox/check:STATUS` of every result that was not OK (why an exit code was not 0). */
@@ -95,7 +97,7 @@ function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const cli = [CLI, 'check', '--config', config, '--json'];
   const withTime = existsSync(TIME);
   const [cmd, args] = withTime
-    ? [TIME, ['-f', 'BENCH_TIME %e %M %x', process.execPath, ...cli]]
+    ? [TIME, ['-f', 'BENCH_TIME %e %M %x %U %S', process.execPath, ...cli]]
     : [process.execPath, cli];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -107,10 +109,17 @@ function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
     child.on('error', reject);
     child.on('exit', (code) => {
       const wall = (performance.now() - t0) / 1000;
-      const m = /BENCH_TIME (\S+) (\d+) (\d+)/.exec(err);
+      const m = /BENCH_TIME (\S+) (\d+) (\d+) (\S+) (\S+)/.exec(err);
       const notOk = notOkOf(out);
-      if (m) resolve({ wallS: Number(m[1]), peakKb: Number(m[2]), exit: Number(m[3]), notOk });
-      else resolve({ wallS: wall, peakKb: null, exit: code, notOk });
+      if (m)
+        resolve({
+          wallS: Number(m[1]),
+          cpuS: Number(m[4]) + Number(m[5]),
+          peakKb: Number(m[2]),
+          exit: Number(m[3]),
+          notOk,
+        });
+      else resolve({ wallS: wall, cpuS: null, peakKb: null, exit: code, notOk });
     });
   });
 }
@@ -135,7 +144,17 @@ export async function benchWholeProcess(opts: WholeProcessOptions = {}): Promise
     return 0;
   }
   const f = await setUp();
-  if (opts.command?.length) return runCommand(opts.command, f);
+  try {
+    if (opts.command?.length) return await runCommand(opts.command, f);
+    await measure(f, rounds, title);
+    return 0;
+  } finally {
+    // The configuration files hold no secret (the password is an env reference), but leave nothing behind.
+    rmSync(dirname(f.one), { recursive: true, force: true });
+  }
+}
+
+async function measure(f: Fixture, rounds: number, title: string): Promise<void> {
   await timedRun(f.one, f.env); // warm-up: file cache, Dovecot's first login of the users
   await timedRun(f.ten, f.env);
   const one: Run[] = [];
@@ -153,6 +172,12 @@ export async function benchWholeProcess(opts: WholeProcessOptions = {}): Promise
     median(wallRatios).toFixed(2),
   ]);
   if (one.every((x) => x.peakKb !== null) && ten.every((x) => x.peakKb !== null)) {
+    rows.push([
+      'cpu s (user+sys)',
+      median(one.map((x) => x.cpuS!)).toFixed(2),
+      median(ten.map((x) => x.cpuS!)).toFixed(2),
+      median(one.map((a, i) => ten[i]!.cpuS! / a.cpuS!)).toFixed(2),
+    ]);
     const p1 = median(one.map((x) => x.peakKb!));
     const p10 = median(ten.map((x) => x.peakKb!));
     rows.push(['peak RSS MiB', fmtMiB(p1 * 1024), fmtMiB(p10 * 1024), ratio(p10, p1)]);
@@ -162,7 +187,6 @@ export async function benchWholeProcess(opts: WholeProcessOptions = {}): Promise
   note(`exit codes seen: ${exits.join(', ')} (0 = every check OK)`);
   const notOk = [...new Set([...one, ...ten].flatMap((x) => x.notOk))];
   if (notOk.length) note(`results not OK in some run: ${notOk.join(', ')}`);
-  return 0;
 }
 
 // Run directly (not imported by run.js): node dist/bench/whole-process.js [-- CMD …]
