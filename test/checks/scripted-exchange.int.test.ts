@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  EXCHANGE_CAPABILITIES,
   startScriptedImap,
   type ScriptedImapOptions,
   type ScriptedImapServer,
@@ -116,6 +117,27 @@ describe('scripted Exchange IMAP', () => {
     await server?.close();
     const capped = await run({ folders: { INBOX: [big] } }, { inbox: { probeMaxBytes: 1_500_000 } });
     expect(capped.r.inbox!.metrics.probeBytes).toBe(1_500_000);
+  });
+
+  it('moveOversizedTo on a server without MOVE: nothing is moved (no COPY/EXPUNGE fallback), reported', async () => {
+    const big = { ...msg(5, 60_000), size: 30_000_000 };
+    const { r, stats } = await run(
+      {
+        folders: { INBOX: [msg(3, 60_000), big] },
+        capabilities: EXCHANGE_CAPABILITIES.filter((c) => c !== 'MOVE'),
+      },
+      { inbox: { moveOversizedTo: 'Too Large' } },
+    );
+    expect(r.inbox!.status).toBe('WARN');
+    expect(r.inbox!.details!.moved).toEqual({
+      to: 'Too Large',
+      uids: [5],
+      verified: false,
+      skipped: 'server lacks MOVE',
+    });
+    expect(r.inbox!.summary).toContain('move to Too Large NOT verified');
+    expect(stats.refused).toEqual([]);
+    expect(stats.commands).not.toContain('SELECT');
   });
 
   it('an untrusted server certificate is CRIT "TLS" and no token is sent', async () => {

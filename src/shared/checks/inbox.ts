@@ -104,6 +104,9 @@ async function probeFetch(client: ImapFlow, uid: number, cap: number): Promise<n
 
 /** The opt-in move: SELECT (read-write only now), create the target if missing, MOVE, verify by COPYUID. */
 async function moveOversized(client: ImapFlow, ctx: CheckContext, to: string, uids: number[]) {
+  // Without MOVE imapflow falls back to COPY + \Deleted + EXPUNGE, and a plain EXPUNGE would also remove
+  // messages someone else marked \Deleted: the monitor never deletes, so it does not move then.
+  if (!client.capabilities.has('MOVE')) return { to, uids, verified: false, skipped: 'server lacks MOVE' };
   const folders = await client.list();
   if (!folders.some((f) => f.path === to)) await client.mailboxCreate(to);
   await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: false });
