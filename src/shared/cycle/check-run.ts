@@ -13,7 +13,7 @@ import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
-import { mailboxById, tokenSourceFor, type CycleDeps } from './deps.js';
+import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
 
 export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
@@ -92,17 +92,7 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
     // A poison alert from an earlier message resolves when a run completes again.
     const poison = await deps.store.status.get(mailbox.id, 'queue-poison');
     if (poison && poison.value.status !== 'OK') results.push(poisonResolved(mailbox.id, deps.clock.now()));
-    const notify = await notifyRun({
-      store: deps.store,
-      mailbox,
-      results,
-      policy: deps.config.alerts.policy,
-      alertRecipients: deps.config.alerts.email?.to ?? [],
-      ...(deps.channels?.email ? { email: deps.channels.email } : {}),
-      webhooks: deps.channels?.webhooks ?? [],
-      now: deps.clock.now(),
-      logger: deps.logger,
-    });
+    const notify = await notifyRun(notifyOptions(deps, mailbox, results));
     deps.sink.recordResults(results);
     const finished = deps.clock.now();
     await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {

@@ -7,6 +7,8 @@ import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { createTokenSource } from '../auth/token-source.js';
 import { createEmailChannel } from '../alerts/channels/email.js';
 import type { Channel } from '../alerts/channels/types.js';
+import type { NotifyRunOptions } from '../alerts/notify-run.js';
+import type { CheckResult } from '../contracts.js';
 import { createWebhookChannel } from '../alerts/channels/webhook.js';
 import type { Deadline, ImapSessionPort, TokenSource } from '../checks/types.js';
 import type { Clock } from '../clock.js';
@@ -32,6 +34,25 @@ export interface CycleDeps {
   imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+}
+
+/** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
+export function notifyOptions(
+  deps: CycleDeps,
+  mailbox: MailboxConfig,
+  results: readonly CheckResult[],
+): NotifyRunOptions {
+  return {
+    store: deps.store,
+    mailbox,
+    results,
+    policy: deps.config.alerts.policy,
+    alertRecipients: deps.config.alerts.email?.to ?? [],
+    ...(deps.channels?.email ? { email: deps.channels.email } : {}),
+    webhooks: deps.channels?.webhooks ?? [],
+    now: deps.clock.now(),
+    logger: deps.logger,
+  };
 }
 
 export function mailboxById(config: Config, id: string): MailboxConfig | undefined {

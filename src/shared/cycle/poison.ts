@@ -6,7 +6,7 @@
 import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import type { CheckResult } from '../contracts.js';
 import { parseCheckMessage } from './check-run.js';
-import { mailboxById, type CycleDeps } from './deps.js';
+import { mailboxById, notifyOptions, type CycleDeps } from './deps.js';
 
 export type PoisonOutcome =
   | { status: 'alerted'; mailboxId: string; result: CheckResult; notify: NotifyRunResult }
@@ -50,17 +50,7 @@ export async function raisePoison(
   if (!mailbox) return { status: 'unknown-mailbox', mailboxId: msg.mailboxId };
   const result = poisonResult(mailbox.id, msg.runId, dequeueCount, deps.clock.now());
   // The poison alert is not subject to the connectivity threshold: one poisoned message is already 5 failures.
-  const notify = await notifyRun({
-    store: deps.store,
-    mailbox,
-    results: [result],
-    policy: deps.config.alerts.policy,
-    alertRecipients: deps.config.alerts.email?.to ?? [],
-    ...(deps.channels?.email ? { email: deps.channels.email } : {}),
-    webhooks: deps.channels?.webhooks ?? [],
-    now: deps.clock.now(),
-    logger: deps.logger,
-  });
+  const notify = await notifyRun(notifyOptions(deps, mailbox, [result]));
   deps.sink.recordResults([result]);
   return { status: 'alerted', mailboxId: mailbox.id, result, notify };
 }
