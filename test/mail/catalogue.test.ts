@@ -163,7 +163,7 @@ describe('network failures (both protocols)', () => {
       opts(),
     );
     expect(f.remediation.fix).toContain('never turn verification off');
-    expect(f.remediation.fix).not.toMatch(/rejectUnauthorized|NODE_TLS_REJECT_UNAUTHORIZED/);
+    expect(f.remediation.fix).not.toMatch(/reject[U]nauthorized|NODE_TLS_REJECT_[U]NAUTHORIZED/);
   });
 
   it('an unknown failure stays CRIT and keeps the (cleaned) reply', () => {
