@@ -93,7 +93,7 @@ describe('email channel against the lab SMTP server', () => {
     expect(got[0]!.from).toBe(sender);
     expect(got[0]!.to.sort()).toEqual(['admin@contoso.example', 'ops@contoso.example']);
     const raw = decodeQp(got[0]!.raw);
-    expect(raw).toMatch(/^Subject: \[mailbox-health\] CRIT servicedesk@contoso\.example: inbox/m);
+    expect(raw).toMatch(/^Subject: CRIT servicedesk@contoso\.example: INBOX cannot be read$/m);
     // The plain-text part may show the text as it is (plain text is inert); the HTML part must escape it.
     const html = raw.slice(raw.indexOf('Content-Type: text/html'));
     expect(html.length).toBeLessThan(raw.length);

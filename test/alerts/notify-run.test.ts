@@ -59,7 +59,9 @@ describe('notifyRun', () => {
     expect((await o.store.alerts.get('desk', 'imap-login'))?.value.triggered).toBe(true);
     const third = await run('2026-11-27T10:10:00Z', [r('imap-login', 'OK'), r('inbox', 'OK')]);
     expect(third.changes.map((c) => c.action)).toEqual(['resolve', 'resolve']);
-    expect(email.got[2]!.rendered.subject).toContain('imap-login resolved, inbox resolved');
+    expect(email.got[2]!.rendered.subject).toMatch(
+      /^RESOLVED .*: IMAP login works again · mail is fetched again$/,
+    );
   });
 
   it('skips email when the sender cannot send (smtp-auth CRIT) and lets the webhook carry it', async () => {

@@ -19,6 +19,7 @@ import { failureParts } from './mail-context.js';
 import { cleanMailText, senderOf, uidSet } from './mail-text.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
+import { formatBytes } from '../report/units.js';
 import type { Check, CheckContext } from './types.js';
 
 /** At most this many oversized messages are listed (the count is always exact). */
@@ -206,9 +207,11 @@ function judge(
     remediation = {
       cause: 'messages wait in the folder the desk reads: the desk is not fetching',
       fix: "check the service desk's mail fetching job and its log; the fetch probe shows the mailbox itself is readable",
-      setupStep: 'esm-platform-settings',
     };
   }
+  // The renderers split this result into one item per problem: they need to know which part is failing.
+  details.waitingStatus = status;
+  details.maxMessageBytes = cfg.maxMessageBytes;
   const count = metrics.oversizedMessages ?? 0;
   if (count > 0) {
     const biggest = Math.max(...oversized.map((o) => o.size), 0);
@@ -219,18 +222,21 @@ function judge(
       : 'not fetchable';
     const first = oversized[0];
     const example = first
-      ? ` (first: UID ${first.uid}, ${first.size} bytes, from ${first.sender || 'unknown'}, "${first.subject}")`
+      ? ` (first: UID ${first.uid}, ${formatBytes(first.size)}, from ${first.sender || 'unknown'}, "${first.subject}")`
       : '';
-    parts.push(`${count} oversized over ${cfg.maxMessageBytes} bytes, largest ${biggest}, ${verb}${example}`);
+    parts.push(
+      `${count} oversized over ${formatBytes(cfg.maxMessageBytes)}, largest ${formatBytes(biggest)}, ${verb}${example}`,
+    );
     if (status === 'OK') status = 'WARN';
     remediation ??= {
-      cause: `${count} message(s) exceed ${cfg.maxMessageBytes} bytes and cannot be fetched by the desk`,
+      cause: `${count} message(s) exceed ${formatBytes(cfg.maxMessageBytes)} and cannot be fetched by the desk`,
       fix: moved
         ? `handle the moved message(s) in ${moved.to} by hand`
         : 'move them out of the folder by hand (or set inbox.moveOversizedTo) and handle them by hand',
     };
   }
-  if (metrics.probeBytes) parts.push(`probe fetched ${metrics.probeBytes} bytes in ${metrics.probeMs} ms`);
+  if (metrics.probeBytes)
+    parts.push(`probe fetched ${formatBytes(metrics.probeBytes)} in ${metrics.probeMs} ms`);
   return { status, summary: parts.join('; '), metrics, details, ...(remediation ? { remediation } : {}) };
 }
 

@@ -75,6 +75,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       folder: scan.folder,
       foundBy: scan.foundBy,
       mode: scan.mode,
+      limits: { recipientsPerDay: limits.recipientsPerDay, messagesPerMinute: limits.messagesPerMinute },
       ...(scan.reason ? { reason: scan.reason } : {}),
       ...(s.projectedLimitAt ? { projectedLimitAt: s.projectedLimitAt.toISOString() } : {}),
       ...(s.busiestMinute ? { busiestMinute: s.busiestMinute.minute.toISOString() } : {}),

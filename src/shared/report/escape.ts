@@ -59,7 +59,8 @@ export function defang(s: string): string {
   return s
     .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
     .replace(/\bwww\./gi, 'www[.]')
-    .replace(/\bmailto:/gi, 'mailto[:]');
+    .replace(/\b(mailto|javascript|vbscript):/gi, '$1[:]')
+    .replace(/\bdata:(?=[a-z]+\/)/gi, 'data[:]');
 }
 
 /** cleanText + defang: the form every mailbox-derived string takes before any renderer sees it. */
