@@ -1,11 +1,12 @@
 /**
  * The digest with hostile mail data, checked by PARSING the HTML: no script or other active element, no on*
- * attribute, no href/src at all, no bidi or control character, every mail string capped; the chart's bar widths are
+ * attribute, no href/src except the app's own buttons, no bidi or control character, every mail string capped,
+ * addresses copyable as they are; likely-legitimate messages first with their reasons; the chart's bar widths are
  * proportional to the weekly counts; the seed's instruction is quoted.
  */
 import { describe, expect, it } from 'vitest';
-import { BAR_MAX_PX } from '../../src/shared/report/digest-chart.js';
-import { defeatAutolink, mailText } from '../../src/shared/report/digest-text.js';
+import { BAR_MAX_PERCENT } from '../../src/shared/report/digest-chart.js';
+import { mailText } from '../../src/shared/report/digest-text.js';
 import { DIGEST_CAPS, renderDigest, SEED_INSTRUCTION } from '../../src/shared/report/digest.js';
 import type { JunkItem, ReviewCollection } from '../../src/shared/review/types.js';
 import { tokenize } from './html-check.js';
@@ -69,8 +70,10 @@ const ALLOWED_TAGS = new Set([
   'meta',
   'title',
   'body',
+  'style',
+  'div',
+  'h1',
   'h2',
-  'h3',
   'p',
   'b',
   'i',
@@ -94,6 +97,11 @@ const ALLOWED_ATTRS = new Set([
   'valign',
   'nowrap',
   'class',
+  'lang',
+  'name',
+  'content',
+  'aria-hidden',
+  'data-uid',
   'data-week',
   'data-count',
   'charset',
@@ -120,6 +128,7 @@ describe('renderDigest', () => {
       expect(t.attrs.has('href') || t.attrs.has('src')).toBe(false);
     }
     expect(names.has('script')).toBe(false);
+    expect(names.has('a')).toBe(false);
     // The markup is still there for the reviewer to read — as text.
     const all = texts.join('');
     expect(all).toContain('<script>alert(1)</script>');
@@ -131,21 +140,26 @@ describe('renderDigest', () => {
     expect(digest.text).not.toMatch(UNSAFE_CHARS);
     expect(digest.subject).not.toMatch(/[\r\n]/);
     expect(digest.text).not.toContain('\nBcc:');
-    expect(texts.join('').replace(/\u200b/g, '')).toContain('Invoice fdp.exe and isolate mark');
+    expect(texts.join('')).toContain('Invoice fdp.exe and isolate mark');
   });
 
-  it('defeats auto-linking of URL-looking text with zero-width spaces', () => {
+  it('defangs URLs in subjects but leaves addresses copyable as they are (no zero-width characters)', () => {
     const all = texts.join('');
-    expect(all).not.toMatch(/https?:\/\//);
-    expect(all).not.toMatch(/javascript:/i);
-    expect(all).not.toMatch(/www\./i);
-    expect(all).not.toMatch(/evil\.example/);
-    expect(digest.text).not.toMatch(/https?:\/\/|javascript:|www\.|evil\.example/i);
-    expect(defeatAutolink('http://evil.example').replace(/\u200b/g, '')).toBe('http://evil.example');
+    for (const out of [all, digest.text]) {
+      expect(out).not.toMatch(/https?:\/\/|javascript:|www\./i);
+      expect(out).toContain('http[:]//evil.example/login');
+      expect(out).toContain('javascript[:]alert(document.cookie)');
+      expect(out).not.toMatch(/[\u200b-\u200f\u2060\ufeff]/);
+    }
+    // The sender address is one unbroken string in its own span, exactly as in the mail.
+    const spans = tokenize(digest.html).texts.filter((t) => t.includes('eve@evil.example'));
+    expect(spans.length).toBeGreaterThan(0);
+    expect(digest.text).toContain('<eve@evil.example>');
+    expect(digest.html).not.toMatch(/word-break\s*:\s*break-all/);
   });
 
   it('caps every mail string: a 10 kB subject becomes at most the display cap', () => {
-    const cells = texts.map((t) => t.replace(/\u200b/g, ''));
+    const cells = texts.filter((t) => !t.includes('{'));
     expect(Math.max(...cells.map((t) => Array.from(t).length))).toBeLessThanOrEqual(
       DIGEST_CAPS.subject + 100,
     );
@@ -164,15 +178,16 @@ describe('renderDigest', () => {
     const max = Math.max(...WEEKLY.map((w) => w.junkMessages));
     for (const b of bars) {
       const count = Number(b.attrs.get('data-count'));
-      const width = Number(b.attrs.get('width'));
+      const width = parseFloat(b.attrs.get('width') ?? '');
       expect(b.attrs.get('bgcolor')).toMatch(/^#[0-9a-f]{6}$/i);
-      expect(width).toBe(Math.max(1, Math.round((count / max) * BAR_MAX_PX)));
+      expect(b.attrs.get('width')).toMatch(/%$/);
+      expect(width).toBe(Math.max(1, Math.round((count / max) * BAR_MAX_PERCENT)));
     }
     const w = (n: number) =>
-      Number(bars.find((b) => b.attrs.get('data-count') === String(n))?.attrs.get('width'));
-    expect(w(24)).toBe(BAR_MAX_PX);
-    expect(w(12)).toBe(BAR_MAX_PX / 2);
-    expect(w(6)).toBe(BAR_MAX_PX / 4);
+      parseFloat(bars.find((b) => b.attrs.get('data-count') === String(n))?.attrs.get('width') ?? '');
+    expect(w(24)).toBe(BAR_MAX_PERCENT);
+    expect(w(12)).toBe(BAR_MAX_PERCENT / 2);
+    expect(w(6)).toBe(BAR_MAX_PERCENT / 4);
     // Only tables: no CSS flex/grid, no SVG, no images.
     expect(digest.html).not.toMatch(/display\s*:\s*(flex|grid)|<svg|<img/i);
   });
@@ -180,40 +195,78 @@ describe('renderDigest', () => {
   it('states the counts, quotes the setup guide and names the fetched folder', () => {
     const all = texts.join(' ');
     expect(digest.subject).toBe('Weekly Junk review: servicedesk@contoso.com - 12 new, 40 in Junk Email');
-    expect(all).toContain('40 messages in Junk Email; 12 new since the last review (2026-11-16 07:00 UTC).');
+    expect(all).toContain('40 mails in Junk Email; 12 new since the last review (2026-11-16 07:00 UTC).');
     expect(all).toContain(SEED_INSTRUCTION);
     expect(digest.text).toContain(SEED_INSTRUCTION);
     expect(all).toContain('Move real customer mails to "INBOX"');
   });
 
-  it('shows hints, and "at least" when the folder was larger than the scan', () => {
+  it('lists likely-legitimate messages first, each with its reason, and says "at least" for a truncated scan', () => {
     const d = renderDigest({
       collection: collection({
         scanTruncated: true,
+        hintsScanned: 12,
+        likelyLegitimate: 1,
         listed: [
+          item(5, { received: '2026-11-23T09:00:00.000Z' }),
           item(0, {
+            received: '2026-11-17T08:00:00.000Z',
             subject: 'Re: [ESM-123] printer',
             hints: ['known-domain', 'reply-subject', 'ticket-number'],
             ticket: '[ESM-123]',
           }),
+          item(6, { received: '2026-11-22T09:00:00.000Z' }),
         ],
       }),
       mailboxAddress: 'servicedesk@contoso.com',
       fetchedFolder: 'INBOX',
     });
     const parsed = tokenize(d.html);
-    expect(parsed.tags.some((t) => t.name === 'tr' && t.attrs.get('bgcolor') === '#fff3cd')).toBe(true);
+    // The oldest message comes first because it is the likely legitimate one.
+    const rows = parsed.tags.filter((t) => t.name === 'tr' && t.attrs.has('data-uid'));
+    expect(rows.map((r) => [r.attrs.get('class'), r.attrs.get('data-uid')])).toEqual([
+      ['mh-legit', '1'],
+      ['mh-other', '6'],
+      ['mh-other', '7'],
+    ]);
     const all = parsed.texts.join(' ');
-    expect(all).toContain('subject is a reply');
+    expect(d.text).toContain('Why: the sender');
+    expect(all).toContain('the subject is a reply');
     expect(all).toContain('ticket number [ESM-123]');
-    expect(all).toContain("sender's domain seen in Inbox or Sent Items");
-    expect(d.subject).toContain('at least 12 new');
+    expect(all).toContain("the sender's domain appears in Inbox or Sent Items");
+    expect(all).toContain('Hints were checked on the headers of 12 mails');
+    expect(d.subject).toContain('1 likely legitimate mail, at least 12 new');
+    expect(d.text.indexOf('LIKELY LEGITIMATE')).toBeLessThan(d.text.indexOf('Other messages'));
     const first = renderDigest({
       collection: collection({ lastReviewAt: undefined }),
       mailboxAddress: 'a@b.example',
       fetchedFolder: 'INBOX',
     });
     expect(first.text).toContain('12 new (no earlier review on record).');
-    expect(d.text).toContain('LIKELY LEGITIMATE');
+  });
+
+  it("renders the app's own buttons (https only) and never a link from mail data", () => {
+    const d = renderDigest({
+      collection: collection({
+        listed: [
+          item(0, {
+            hints: ['reply-subject'],
+            actions: [
+              { label: 'Move to Inbox', url: 'https://mh.example/api/action?t=abc' },
+              { label: 'Evil', url: 'javascript:alert(1)' },
+            ],
+          }),
+        ],
+      }),
+      mailboxAddress: 'servicedesk@contoso.com',
+      fetchedFolder: 'INBOX',
+      bulkActions: [{ label: 'Move all likely legitimate (1)', url: 'https://mh.example/api/action?t=all' }],
+    });
+    const hrefs = tokenize(d.html)
+      .tags.filter((t) => t.attrs.has('href'))
+      .map((t) => t.attrs.get('href'));
+    expect(hrefs).toEqual(['https://mh.example/api/action?t=all', 'https://mh.example/api/action?t=abc']);
+    expect(d.text).toContain('Move to Inbox: https://mh.example/api/action?t=abc');
+    expect(d.text).not.toContain('javascript:alert(1)');
   });
 });

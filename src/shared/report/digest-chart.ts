@@ -1,20 +1,21 @@
 /**
  * The 8-week Junk arrivals chart, drawn with nested HTML tables: Outlook's Word-based renderer ignores CSS flex,
  * grid, SVG and most widths in CSS, but honours `width`/`bgcolor` attributes on table cells. Bars are horizontal
- * so each week is one table row and a bar is one cell whose `width` is proportional to the count.
+ * so each week is one table row and a bar is one cell whose `width` (a percentage of the bar column, which Outlook
+ * honours too) is proportional to the count — the chart shrinks with a phone's screen instead of overflowing it.
  */
 import type { WeeklyJunk } from '../review/types.js';
 import { isoWeekLabel } from '../review/weeks.js';
 
-/** Width in pixels of the longest bar. */
-export const BAR_MAX_PX = 300;
+/** Width of the longest bar, in percent of the bar column. */
+export const BAR_MAX_PERCENT = 100;
 const BAR_COLOR = '#c0392b';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Bar width for a count: proportional to the largest count, at least 1 px when the count is not 0. */
+/** Bar width for a count: proportional to the largest count, at least 1 % when the count is not 0. */
 export function barWidth(count: number, max: number): number {
   if (count <= 0 || max <= 0) return 0;
-  return Math.max(1, Math.round((count / max) * BAR_MAX_PX));
+  return Math.max(1, Math.round((count / max) * BAR_MAX_PERCENT));
 }
 
 function weekTitle(week: string, current: boolean): { label: string; sub: string } {
@@ -31,18 +32,21 @@ export function chartHtml(weeks: readonly WeeklyJunk[]): string {
     const width = barWidth(w.junkMessages, max);
     const bar =
       width > 0
-        ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="${width}"><tr>` +
-          `<td class="bar" data-week="${w.week}" data-count="${w.junkMessages}" bgcolor="${BAR_COLOR}" width="${width}" height="14" style="font-size:1px;line-height:1px">&nbsp;</td>` +
+        ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="width:100%"><tr>` +
+          `<td class="bar" data-week="${w.week}" data-count="${w.junkMessages}" bgcolor="${BAR_COLOR}" width="${width}%" height="14" style="width:${width}%;font-size:1px;line-height:1px">&nbsp;</td>` +
+          (width < BAR_MAX_PERCENT
+            ? `<td width="${BAR_MAX_PERCENT - width}%" style="font-size:1px;line-height:1px">&nbsp;</td>`
+            : '') +
           `</tr></table>`
         : '&nbsp;';
     return (
-      `<tr><td width="150" style="font-size:12px">${label} <span style="color:#666666">${sub}</span></td>` +
-      `<td width="${BAR_MAX_PX}">${bar}</td>` +
-      `<td style="font-size:12px;padding-left:6px" align="right">${w.junkMessages}</td></tr>`
+      `<tr><td class="mh-t" width="130" style="font-size:12px;line-height:16px;color:#1f1f1f;width:130px">${label}<br><span class="mh-m" style="color:#595959">${sub}</span></td>` +
+      `<td>${bar}</td>` +
+      `<td class="mh-t" width="36" style="font-size:12px;padding-left:6px;color:#1f1f1f" align="right">${w.junkMessages}</td></tr>`
     );
   });
   return (
-    `<table role="presentation" cellpadding="2" cellspacing="0" border="0" style="font-family:Segoe UI,Arial,sans-serif">` +
+    `<table role="presentation" class="mh-chart" width="100%" cellpadding="2" cellspacing="0" border="0">` +
     rows.join('') +
     `</table>`
   );

@@ -1,38 +1,25 @@
 /**
- * Making mail data safe to show in the digest, on top of the shared helpers in escape.ts: every subject, sender and
- * folder name from a mailbox goes through `mailText` (escape.ts `cleanText`: one line, control/bidi/invisible
- * characters removed, capped — then links defeated) and, for HTML, `escapeHtml`.
+ * Mail data shown in the digest, on top of escape.ts: every subject, sender and folder name from a mailbox passes
+ * `cleanText` (one line, control/bidi/invisible characters removed, capped) and, for HTML, `escapeHtml`.
  *
- * Auto-linking: mail clients (Outlook, Gmail, OWA) turn URL-looking TEXT into links even without an <a>. The digest
- * inserts a ZERO WIDTH SPACE (U+200B) after "://", before ":" of a URL scheme (`javascript:`, `data:` …), after
- * "www" and after every "." or "@" between word characters, so neither `http://evil.example` nor a bare
- * `evil.example` or `a@evil.example` is a URL, domain or address to a linkifier. Chosen over escape.ts `defang`
- * (`https[:]//`), which leaves bare domains linkable, and over <span> breaks, which the text/plain part cannot use
- * and some clients drop; ZWSP is invisible and reads naturally. The digest never needs a clickable mail value.
+ * Addresses stay exactly as they are, so an admin can copy one into Outlook's search or an allow list: no
+ * zero-width characters are inserted (those travel along with a copy and make the pasted address silently wrong).
+ * A mail client may turn an address into a `mailto:` link, which sends nothing by itself. Subjects and display names
+ * are free text that can carry URLs: those are defanged (`https[:]//`, `www[.]`), readable but not a link.
  */
-import { cleanText, escapeHtml } from './escape.js';
+import { cleanText, defang, escapeHtml } from './escape.js';
 
-const ZWSP = '\u200b';
-const SCHEME = /\b(https?|ftp|file|javascript|vbscript|data|mailto|tel|ms-[a-z-]+|about|blob)\s*:/gi;
-
-/** Breaks URL-looking and address-looking text so no client turns it into a link. */
-export function defeatAutolink(s: string): string {
-  return s
-    .replace(SCHEME, (_m, scheme: string) => `${scheme}${ZWSP}:`)
-    .replace(/:\/\//g, `:/${ZWSP}/`)
-    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`)
-    .replace(/([\p{L}\p{N}_-])([.@])(?=[\p{L}\p{N}_-])/gu, `$1$2${ZWSP}`);
+/** A sender address: cleaned and capped, otherwise unchanged (copyable). */
+export function addressText(value: unknown, max: number): string {
+  return cleanText(typeof value === 'string' ? value : '', max);
 }
 
-/**
- * Mail data as one line of plain text: cleaned and capped first (the inserted ZWSPs are not content and must not
- * count against the cap), then made unlinkable.
- */
+/** Free text from a mail (subject, display name, folder): cleaned, capped, URLs defanged. */
 export function mailText(value: unknown, max: number): string {
-  return defeatAutolink(cleanText(typeof value === 'string' ? value : '', max));
+  return defang(cleanText(typeof value === 'string' ? value : '', max));
 }
 
-/** Mail data ready for HTML element content: `mailText` then escaped. */
+/** `mailText` escaped for HTML element content. */
 export function mailHtml(value: unknown, max: number): string {
   return escapeHtml(mailText(value, max));
 }

@@ -1,16 +1,20 @@
 /**
- * The weekly spam-review digest (issue 6 point 4) as { subject, text, html }: Junk count, new since the last review,
- * the newest messages (received, sender, subject, size) with "likely legitimate" hints, an 8-week chart drawn with
- * HTML tables, and the vendor guide's instruction to move real customer mails to the fetched folder.
+ * The weekly spam-review digest as { subject, text, html }: the messages that look like real customer mail first,
+ * each with the reason, then the rest of the newest Junk messages, an 8-week chart (HTML tables) and the vendor
+ * guide's instruction to move real customer mails to the fetched folder. The same frame as the alert
+ * (mail-layout.ts): 600 px, inline styles, AA contrast, stacking on phones.
  *
- * Everything from the mailbox (subjects, senders, folder names) goes through `mailText`/`mailHtml`: escaped,
- * length-capped, control and bidi characters neutralised, URL-looking text broken (see digest-text.ts). No `href`
- * or `src` is ever built: the digest contains no link and no image at all.
+ * Everything from the mailbox (subjects, senders, folder names) goes through digest-text.ts: cleaned, capped, URLs
+ * in free text defanged, addresses left copyable, then escaped. The only links are buttons the app itself made
+ * (`actions`, `bulkActions`); nothing from a mail ever becomes a link or an image.
  */
 import type { JunkItem, LegitHint, ReviewCollection } from '../review/types.js';
+import type { ItemAction } from './alert-items.js';
 import { chartHtml, chartText } from './digest-chart.js';
-import { mailHtml, mailText } from './digest-text.js';
+import { addressText, mailHtml, mailText } from './digest-text.js';
 import { cleanText, escapeHtml, headerSafe } from './escape.js';
+import { button, cardRow, COLOURS, heading, page, paragraph } from './mail-layout.js';
+import { formatBytes, formatCount, plural, utcMinute } from './units.js';
 
 /** Display caps (code points) for mail data. */
 export const DIGEST_CAPS = {
@@ -21,7 +25,7 @@ export const DIGEST_CAPS = {
   ticket: 40,
 } as const;
 
-/** Quoted from the vendor's setup guide (seeds/000_31dd28be19432870.txt). */
+/** Quoted from the vendor's setup guide. */
 export const SEED_INSTRUCTION =
   'ESM admins should log in weekly to the email accounts that are read into ESM to check if the spam folder ' +
   'contains actual customer emails and move them to the folder from which the emails are fetched to ESM ' +
@@ -33,6 +37,8 @@ export interface DigestInput {
   mailboxAddress: string;
   /** The folder ESM fetches from (config folders.inbox). */
   fetchedFolder: string;
+  /** Buttons over the likely-legitimate list (e.g. "Move all likely legitimate (2)"). */
+  bulkActions?: ItemAction[];
 }
 
 export interface Digest {
@@ -42,9 +48,9 @@ export interface Digest {
 }
 
 const HINT_TEXT: Record<Exclude<LegitHint, 'ticket-number'>, string> = {
-  'known-sender': 'sender corresponded with this mailbox in the last 30 days',
-  'known-domain': "sender's domain seen in Inbox or Sent Items in the last 30 days",
-  'reply-subject': 'subject is a reply',
+  'known-sender': 'the sender corresponded with this mailbox in the last 30 days',
+  'known-domain': "the sender's domain appears in Inbox or Sent Items of the last 30 days",
+  'reply-subject': 'the subject is a reply',
 };
 
 function hintTexts(item: JunkItem): string[] {
@@ -53,108 +59,185 @@ function hintTexts(item: JunkItem): string[] {
   );
 }
 
-/** `2026-11-23 10:00 UTC` from our own ISO string (never from mail headers). */
-function when(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+/** Kept for callers that format a size; the digest uses units.ts directly. */
+export const formatSize = formatBytes;
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function sender(item: JunkItem): string {
+function senderText(item: JunkItem): string {
   const name = mailText(item.senderName, DIGEST_CAPS.senderName);
-  const address = mailText(item.senderAddress, DIGEST_CAPS.senderAddress);
+  const address = addressText(item.senderAddress, DIGEST_CAPS.senderAddress);
   return name && address ? `${name} <${address}>` : address || name || '(no sender)';
+}
+
+function senderHtml(item: JunkItem): string {
+  const name = mailHtml(item.senderName, DIGEST_CAPS.senderName);
+  const address = escapeHtml(addressText(item.senderAddress, DIGEST_CAPS.senderAddress));
+  if (!address) return name ? `<b>${name}</b>` : '(no sender)';
+  // The address in its own span: whole words, copyable as they are.
+  return `${name ? `<b>${name}</b> ` : ''}<span class="mh-addr">&lt;${address}&gt;</span>`;
+}
+
+function subjectText(item: JunkItem): string {
+  return mailText(item.subject, DIGEST_CAPS.subject) || '(no subject)';
+}
+
+function safeActions(list: ItemAction[] | undefined): ItemAction[] {
+  return (list ?? []).filter((a) => /^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(a.url));
+}
+
+const byNewest = (a: JunkItem, b: JunkItem) => b.received.localeCompare(a.received) || b.uid - a.uid;
+
+function legitRow(item: JunkItem): string {
+  const c = COLOURS;
+  const buttons = safeActions(item.actions)
+    .map((a) => button(a.url, a.label))
+    .join('');
+  return (
+    `<tr class="mh-legit" data-uid="${item.uid}"><td class="mh-hl" bgcolor="${c.highlight}" style="background:${c.highlight};padding:10px 12px;border-top:1px solid ${c.rule}">` +
+    `<p class="mh-t" style="margin:0;color:${c.text};overflow-wrap:anywhere">${senderHtml(item)}</p>` +
+    `<p class="mh-t" style="margin:2px 0 0 0;color:${c.text};overflow-wrap:anywhere">${escapeHtml(subjectText(item))}</p>` +
+    `<p class="mh-m" style="margin:2px 0 0 0;font-size:13px;color:${c.muted}">Received ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
+    `<p class="mh-t" style="margin:4px 0 0 0;font-size:13px;color:${c.text}"><b>Why:</b> ${escapeHtml(hintTexts(item).join('; '))}</p>` +
+    buttons +
+    '</td></tr>'
+  );
+}
+
+function otherRow(item: JunkItem): string {
+  const c = COLOURS;
+  return (
+    `<tr class="mh-other" data-uid="${item.uid}"><td style="padding:6px 0;border-top:1px solid ${c.rule}">` +
+    `<p class="mh-t" style="margin:0;font-size:13px;color:${c.text};overflow-wrap:anywhere">${escapeHtml(subjectText(item))}</p>` +
+    `<p class="mh-m" style="margin:0;font-size:12px;line-height:17px;color:${c.muted};overflow-wrap:anywhere">` +
+    `${escapeHtml(senderText(item))} · ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
+    '</td></tr>'
+  );
+}
+
+function sectionTitle(text: string): string {
+  return `<h2 class="mh-t" style="margin:0 0 8px 0;font-size:16px;line-height:22px;font-weight:600;color:${COLOURS.text}">${escapeHtml(text)}</h2>`;
 }
 
 export function renderDigest(input: DigestInput): Digest {
   const c = input.collection;
   const folder = mailText(c.junkFolder.path, DIGEST_CAPS.folder);
   const fetched = cleanText(input.fetchedFolder, DIGEST_CAPS.folder);
+  const address = cleanText(input.mailboxAddress, 120);
   const atLeast = c.scanTruncated ? 'at least ' : '';
-  const hinted = c.listed.filter((i) => i.hints.length > 0).length;
+  const legit = c.listed.filter((i) => i.hints.length > 0).sort(byNewest);
+  const others = c.listed.filter((i) => i.hints.length === 0).sort(byNewest);
+  const legitTotal = Math.max(c.likelyLegitimate ?? legit.length, legit.length);
   const since = c.lastReviewAt
-    ? `since the last review (${when(c.lastReviewAt)})`
+    ? `since the last review (${utcMinute(c.lastReviewAt)})`
     : '(no earlier review on record)';
   // A mail header: one line, no control characters (escape.ts headerSafe); the folder name is mail-server data.
   const subject = headerSafe(
-    `Weekly Junk review: ${cleanText(input.mailboxAddress, 120)} - ${atLeast}${c.newSinceReview} new, ` +
-      `${c.junkCount} in ${folder}`,
+    `Weekly Junk review: ${address} - ` +
+      (legitTotal > 0 ? `${plural(legitTotal, 'likely legitimate mail')}, ` : '') +
+      `${atLeast}${formatCount(c.newSinceReview)} new, ${formatCount(c.junkCount)} in ${folder}`,
     300,
   );
-  const headline = [
-    `${c.junkCount} messages in ${folder}; ${atLeast}${c.newSinceReview} new ${since}.`,
-    c.listed.length > 0
-      ? `The ${c.listed.length} newest are listed; ${hinted} of them look like they may be legitimate.`
-      : 'Nothing to review.',
+  const scanned = c.hintsScanned ?? c.listed.length;
+  const lead = [
+    `${plural(c.junkCount, 'mail')} in ${folder}; ${atLeast}${formatCount(c.newSinceReview)} new ${since}.`,
+    legitTotal > 0
+      ? `${plural(legitTotal, 'mail')} ${legitTotal === 1 ? 'looks' : 'look'} like real customer mail: check ${legitTotal === 1 ? 'it' : 'them'} first.`
+      : scanned > 0
+        ? 'None of them looks like real customer mail.'
+        : 'Nothing to review.',
   ];
+  const scope = `Hints were checked on the headers of ${plural(scanned, 'mail')} (every mail ${c.lastReviewAt ? 'since the last review' : 'in the folder'}${c.scanTruncated ? ', up to the scan limit' : ''}).`;
   const instruction = `Move real customer mails to "${fetched}", the folder ESM fetches from.`;
   const note =
     'Hints are heuristics: a forged sender can earn any of them. This review read the mailbox without changing it ' +
     '(nothing was moved or marked read).';
+  const legitMore = legitTotal > legit.length ? ` (showing ${formatCount(legit.length)})` : '';
+  const othersTitle = `Other messages (newest ${formatCount(others.length)})`;
 
   const text = [
     subject,
     '',
-    ...headline,
+    ...lead,
+    scope,
     '',
     `From the setup guide: "${SEED_INSTRUCTION}"`,
     instruction,
     '',
-    ...c.listed.map((i) => {
-      const hints = hintTexts(i);
-      return (
-        `- ${when(i.received)} | ${sender(i)} | ${mailText(i.subject, DIGEST_CAPS.subject) || '(no subject)'} | ` +
-        `${formatSize(i.sizeBytes)}${hints.length ? ` | LIKELY LEGITIMATE: ${hints.join('; ')}` : ''}`
-      );
-    }),
-    '',
-    `Junk arrivals per week (ISO weeks, UTC):`,
+    ...(legit.length
+      ? [
+          `LIKELY LEGITIMATE (${formatCount(legitTotal)})${legitMore}:`,
+          ...safeActions(input.bulkActions).map((a) => `  ${a.label}: ${a.url}`),
+          ...legit.flatMap((i) => [
+            `- ${senderText(i)}`,
+            `  ${subjectText(i)}`,
+            `  Received ${utcMinute(i.received)} · ${formatBytes(i.sizeBytes)}`,
+            `  Why: ${hintTexts(i).join('; ')}`,
+            ...safeActions(i.actions).map((a) => `  ${a.label}: ${a.url}`),
+          ]),
+          '',
+        ]
+      : []),
+    ...(others.length
+      ? [
+          `${othersTitle}:`,
+          ...others.map(
+            (i) =>
+              `- ${subjectText(i)} | ${senderText(i)} | ${utcMinute(i.received)} | ${formatBytes(i.sizeBytes)}`,
+          ),
+          '',
+        ]
+      : []),
+    'Junk arrivals per week (ISO weeks, UTC):',
     ...chartText(c.weekly),
     '',
     note,
     '',
   ].join('\n');
 
-  const cell = 'style="font-size:12px;border-bottom:1px solid #dddddd" valign="top"';
-  // Mail-derived text can be one unbroken 10 kB "word": let it wrap inside its column instead of pushing the
-  // hints column off the screen (fixed layout + explicit widths; word-break for the clients that honour it).
-  const wrap =
-    'style="font-size:12px;border-bottom:1px solid #dddddd;word-break:break-all;overflow-wrap:anywhere" valign="top"';
-  const rows = c.listed.map((i) => {
-    const hints = hintTexts(i);
-    return (
-      `<tr${hints.length ? ' bgcolor="#fff3cd"' : ''}>` +
-      `<td ${cell} nowrap>${escapeHtml(when(i.received))}</td>` +
-      `<td ${wrap}>${escapeHtml(sender(i))}</td>` +
-      `<td ${wrap}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
-      `<td ${cell} align="right" nowrap>${escapeHtml(formatSize(i.sizeBytes))}</td>` +
-      `<td ${cell}>${hints.map((h) => escapeHtml(h)).join('<br>')}</td></tr>`
+  const panel =
+    `<div class="mh-soft" style="background:${COLOURS.soft};padding:12px;margin:8px 0 0 0;border-left:4px solid ${COLOURS.link}">` +
+    `<p class="mh-t" style="margin:0 0 6px 0;color:${COLOURS.text}"><b>From the setup guide:</b> <i>“${escapeHtml(SEED_INSTRUCTION)}”</i></p>` +
+    `<p class="mh-t" style="margin:0;color:${COLOURS.text}"><b>${escapeHtml(instruction)}</b></p></div>`;
+  const rows = [
+    cardRow(
+      heading(`Junk review for ${address}`) +
+        lead
+          .map((l, i) => paragraph(i === 1 && legitTotal > 0 ? `<b>${escapeHtml(l)}</b>` : escapeHtml(l)))
+          .join('') +
+        paragraph(escapeHtml(scope), true) +
+        panel,
+    ),
+  ];
+  if (legit.length)
+    rows.push(
+      cardRow(
+        sectionTitle(`Likely legitimate (${formatCount(legitTotal)})${legitMore}`) +
+          safeActions(input.bulkActions)
+            .map((a) => button(a.url, a.label))
+            .join('') +
+          `<table role="presentation" class="mh-list" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:8px">${legit.map(legitRow).join('')}</table>`,
+        '20px 20px 0 20px',
+      ),
     );
+  rows.push(
+    cardRow(
+      sectionTitle(others.length ? othersTitle : 'Other messages') +
+        (others.length
+          ? `<table role="presentation" class="mh-list" width="100%" cellpadding="0" cellspacing="0" border="0">${others.map(otherRow).join('')}</table>`
+          : paragraph('Nothing else to review.')),
+      '20px 20px 0 20px',
+    ),
+    cardRow(
+      sectionTitle('Junk arrivals per week (ISO weeks, UTC)') + chartHtml(c.weekly),
+      '20px 20px 16px 20px',
+    ),
+  );
+  const html = page({
+    title: subject,
+    preheader: lead.join(' '),
+    bandColour: COLOURS.link,
+    band: `Weekly Junk review · ${folder}`,
+    rows,
+    footer: escapeHtml(note),
   });
-  const th = 'align="left" style="font-size:12px;border-bottom:2px solid #999999"';
-  const list =
-    rows.length === 0
-      ? '<p>Nothing to review.</p>'
-      : `<table role="presentation" cellpadding="4" cellspacing="0" border="0" width="100%" style="table-layout:fixed">` +
-        `<tr><th ${th} width="14%">Received</th><th ${th} width="20%">Sender</th><th ${th} width="40%">Subject</th>` +
-        `<th ${th} width="8%">Size</th><th ${th} width="18%">Likely legitimate?</th></tr>${rows.join('')}</table>`;
-  const html =
-    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
-    `<body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#222222">` +
-    `<h2 style="font-size:18px">${escapeHtml(subject)}</h2>` +
-    headline.map((l) => `<p>${escapeHtml(l)}</p>`).join('') +
-    `<table role="presentation" cellpadding="8" cellspacing="0" border="0" width="100%"><tr>` +
-    `<td bgcolor="#eef4fb" style="border-left:4px solid #2b6cb0">` +
-    `<p style="margin:0 0 6px 0"><b>From the setup guide:</b> <i>&ldquo;${escapeHtml(SEED_INSTRUCTION)}&rdquo;</i></p>` +
-    `<p style="margin:0"><b>${escapeHtml(instruction)}</b></p></td></tr></table>` +
-    `<h3 style="font-size:15px">Newest messages in ${escapeHtml(folder)}</h3>${list}` +
-    `<h3 style="font-size:15px">Junk arrivals per week (ISO weeks, UTC)</h3>${chartHtml(c.weekly)}` +
-    `<p style="font-size:12px;color:#666666">${escapeHtml(note)}</p></body></html>`;
-
   return { subject, text, html };
 }

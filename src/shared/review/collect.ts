@@ -1,23 +1,30 @@
 /**
  * Collects the weekly spam review of one mailbox from an authenticated imapflow client, read-only: every folder is
  * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE and RFC822.SIZE are fetched — no body, no
- * flag change (ESM depends on unread state; DESIGN.md "Rules").
+ * flag change (ESM depends on unread state).
  *
- * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs, envelopes of
- * at most `maxListed` messages; the "known correspondents" look-up reads envelopes of at most `knownCap` messages
- * of the last 30 days in each of Inbox and Sent Items.
+ * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs; the hints are
+ * computed from the envelopes (headers only) of every scanned message since the last review, fetched `HINT_PAGE`
+ * UIDs at a time, keeping only the newest `maxListed` and up to `MAX_HINTED_KEPT` likely-legitimate ones; the
+ * "known correspondents" look-up reads envelopes of at most `knownCap` messages of the last 30 days in each of
+ * Inbox and Sent Items.
  *
  * Everything taken from the mailbox is HOSTILE and only length-bounded here; the digest escapes it.
  */
 import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
+import { uidSet } from '../checks/mail-text.js';
 import { findReviewFolders } from './folders.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
 import { lastWeeks, mergeWeekly, weekKey } from './weeks.js';
 
 const DAY_MS = 86_400_000;
+/** UIDs per ENVELOPE fetch while computing hints. */
+export const HINT_PAGE = 200;
+/** Likely-legitimate messages kept for the digest beyond the newest `maxListed` (the count stays exact). */
+export const MAX_HINTED_KEPT = 100;
 /** Upper bound kept of any mail string: bounds memory; the digest caps far lower for display. */
 export const MAX_MAIL_STRING = 1000;
 
@@ -125,6 +132,8 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   let newSinceReview = lastReview ? 0 : junkCount;
   let scanTruncated = false;
   const listed: JunkItem[] = [];
+  let hintsScanned = 0;
+  let likelyLegitimate = 0;
 
   if (junkCount > 0) {
     const found = await client.search({ all: true }, { uid: true });
@@ -149,17 +158,27 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     }
     // Newest by arrival time (INTERNALDATE); UID order breaks ties. Mails moved into Junk keep their old date.
     dated.sort((a, b) => b.at.getTime() - a.at.getTime() || b.uid - a.uid);
-    const newest = dated.slice(0, mailbox.spamReview.maxListed);
-    const byUid = new Map(newest.map((d) => [d.uid, d]));
-    if (newest.length > 0) {
-      const uids = newest.map((d) => d.uid).sort((a, b) => a - b);
-      for await (const m of client.fetch(uids.join(','), { uid: true, envelope: true }, { uid: true })) {
+    const newest = new Set(dated.slice(0, mailbox.spamReview.maxListed).map((d) => d.uid));
+    // Hints are computed over every message since the last review (all scanned ones when there was none), not
+    // only the newest: an older real customer mail in a busy Junk folder must still be pointed out.
+    const candidates = dated.filter((d) => !lastReview || d.at > lastReview || newest.has(d.uid));
+    hintsScanned = candidates.length;
+    const byUid = new Map(candidates.map((d) => [d.uid, d]));
+    const uids = candidates.map((d) => d.uid).sort((a, b) => a - b);
+    for (let i = 0; i < uids.length; i += HINT_PAGE) {
+      // Headers only (ENVELOPE), one page of UIDs per FETCH: each command stays far below 8,192 octets
+      // (RFC 7162 §4) and only kept items stay in memory.
+      const page = uidSet(uids.slice(i, i + HINT_PAGE));
+      for await (const m of client.fetch(page, { uid: true, envelope: true }, { uid: true })) {
         const d = byUid.get(m.uid);
         if (!d) continue;
         const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];
         const senderAddress = bounded(from?.address);
         const subject = bounded(m.envelope?.subject);
         const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern);
+        if (hints.length > 0) likelyLegitimate++;
+        const keep = newest.has(m.uid) || (hints.length > 0 && likelyLegitimate <= MAX_HINTED_KEPT);
+        if (!keep) continue;
         listed.push({
           uid: m.uid,
           received: d.at.toISOString(),
@@ -171,8 +190,8 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
           ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
         });
       }
-      listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
     }
+    listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
   }
 
   return {
@@ -187,6 +206,8 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
       newSinceReview,
       scanTruncated,
       listed,
+      hintsScanned,
+      likelyLegitimate,
       weekly: mergeWeekly(weeks, counted, previous?.weeklyJunk ?? []),
       knownDomains: known.domains.size,
     },

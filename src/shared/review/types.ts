@@ -1,7 +1,8 @@
 /**
- * The weekly spam review (issue 6 point 4): what is collected from a mailbox's Junk folder, what is remembered
- * between reviews, and the port that remembers it.
+ * The weekly spam review: what is collected from a mailbox's Junk folder, what is remembered between reviews, and
+ * the port that remembers it.
  */
+import type { ItemAction } from '../report/alert-items.js';
 
 /** Junk arrivals of one ISO week (UTC): `week` is the Monday, `YYYY-MM-DD`. */
 export interface WeeklyJunk {
@@ -53,6 +54,8 @@ export interface JunkItem {
   hints: LegitHint[];
   /** The ticket number matched in the subject (HOSTILE, it is part of the subject). */
   ticket?: string;
+  /** Buttons the app offers for this message (e.g. move it to the Inbox); our own links, never mail data. */
+  actions?: ItemAction[];
 }
 
 export type FolderFoundBy = 'config' | 'special-use' | 'name';
@@ -69,8 +72,15 @@ export interface ReviewCollection {
   newSinceReview: number;
   /** true when the folder was larger than the scan cap: counts are lower bounds. */
   scanTruncated: boolean;
-  /** Newest first, at most spamReview.maxListed. */
+  /**
+   * Newest first: the newest spamReview.maxListed messages plus every likely-legitimate one found since the last
+   * review (up to collect.ts MAX_HINTED_KEPT more).
+   */
   listed: JunkItem[];
+  /** Messages whose headers were checked for hints: all since the last review (all scanned without one). */
+  hintsScanned?: number;
+  /** Messages with at least one hint among those checked (may exceed what `listed` holds). */
+  likelyLegitimate?: number;
   /** Oldest first, REVIEW_WEEKS entries ending with the current week. */
   weekly: WeeklyJunk[];
   /** How many distinct sender domains the hints were matched against (0 explains "no known-domain hints"). */
