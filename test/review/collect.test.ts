@@ -100,15 +100,53 @@ describe('collectReview', () => {
     });
   });
 
-  it('honours maxListed and a configured ticket pattern', async () => {
-    const c = await collect(undefined, { spamReview: { maxListed: 3, ticketPattern: '#\\d+' } });
-    expect(c.listed).toHaveLength(3);
-    expect(c.listed.map((i) => i.senderAddress)).toEqual([
+  it('honours maxListed and a configured ticket pattern, and still lists older likely-legitimate mails', async () => {
+    const c = await collect(undefined, { spamReview: { maxListed: 3, ticketPattern: 'TKT-\\d+' } });
+    const plain = c.listed.filter((i) => i.hints.length === 0);
+    expect(plain.map((i) => i.senderAddress)).toEqual([
       'eve@evil.example',
       'eve@evil.example',
       'eve@evil.example',
     ]);
+    // Hints cover the whole folder (no review yet), not only the 3 newest: the customers 2-3 days back are listed.
+    expect(
+      c.listed
+        .filter((i) => i.hints.length > 0)
+        .map((i) => i.senderAddress)
+        .sort(),
+    ).toEqual(['anna@customer.example', 'bob@partner.example', 'carl@customer.example', 'kai@kunde.example']);
+    expect(c.hintsScanned).toBe(c.junkCount);
+    expect(c.likelyLegitimate).toBe(4);
     expect(c.newSinceReview).toBe(c.junkCount);
+  });
+
+  it('computes hints over the mails since the last review, in pages of UIDs, with the same outcome', async () => {
+    const review = {
+      lastReviewAt: new Date(NOW.getTime() - 2.75 * 86_400_000).toISOString(),
+      weeklyJunk: [],
+    };
+    const fetchesBefore = lab.server
+      .stats()
+      .commands.filter((x) => x === 'UID FETCH' || x === 'FETCH').length;
+    const paged = await collectReview({
+      client,
+      mailbox: mailboxConfig({ spamReview: { maxListed: 3 } }),
+      clock: new ManualClock(NOW),
+      previous: review,
+      options: { hintPage: 2 },
+    });
+    const fetches = lab.server.stats().commands.filter((x) => x === 'UID FETCH' || x === 'FETCH').length;
+    const whole = await collect(review, { spamReview: { maxListed: 3 } });
+    if (!paged.ok) throw new Error(paged.message);
+    expect(paged.collection.listed).toEqual(whole.listed);
+    // Anna, Kai and the ticket mail arrived before the review: only Bob and Carl are new and likely legitimate.
+    expect(whole.listed.filter((i) => i.hints.length > 0).map((i) => i.senderAddress)).toEqual([
+      'carl@customer.example',
+      'bob@partner.example',
+    ]);
+    expect(whole.hintsScanned).toBe(whole.newSinceReview);
+    // The 10 mails since the review in pages of 2: at least 5 envelope fetches, where one page does it by default.
+    expect(fetches - fetchesBefore).toBeGreaterThanOrEqual(5);
   });
 
   it('reports a Junk folder it cannot find instead of guessing', async () => {

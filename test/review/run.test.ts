@@ -97,7 +97,7 @@ describe('runSpamReview', () => {
     });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.subject).toMatch(
-      /^Weekly Junk review: servicedesk@contoso.com - 15 new, \d+ in Junk Email$/,
+      /^Weekly Junk review: servicedesk@contoso.com - \d+ likely legitimate mails, 15 new, \d+ in Junk Email$/,
     );
     expect(sent[0]?.html).toContain('<table');
     // Exactly one connection for the whole review, closed in finally.

@@ -35,6 +35,8 @@ export interface CollectOptions {
   knownCap?: number;
   /** How far back a correspondent counts as known. Default 30 days. */
   knownDays?: number;
+  /** UIDs per ENVELOPE fetch while computing hints. Default HINT_PAGE. */
+  hintPage?: number;
 }
 
 export interface CollectInput {
@@ -99,6 +101,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const scanCap = input.options?.scanCap ?? 5000;
   const knownCap = input.options?.knownCap ?? 1000;
   const knownDays = input.options?.knownDays ?? 30;
+  const hintPage = Math.max(1, input.options?.hintPage ?? HINT_PAGE);
   const now = clock.now();
   const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
 
@@ -165,10 +168,10 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     hintsScanned = candidates.length;
     const byUid = new Map(candidates.map((d) => [d.uid, d]));
     const uids = candidates.map((d) => d.uid).sort((a, b) => a - b);
-    for (let i = 0; i < uids.length; i += HINT_PAGE) {
+    for (let i = 0; i < uids.length; i += hintPage) {
       // Headers only (ENVELOPE), one page of UIDs per FETCH: each command stays far below 8,192 octets
       // (RFC 7162 §4) and only kept items stay in memory.
-      const page = uidSet(uids.slice(i, i + HINT_PAGE));
+      const page = uidSet(uids.slice(i, i + hintPage));
       for await (const m of client.fetch(page, { uid: true, envelope: true }, { uid: true })) {
         const d = byUid.get(m.uid);
         if (!d) continue;
