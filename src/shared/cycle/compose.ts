@@ -36,11 +36,11 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
   const tokenCache = o.tokenCache ?? processTokenCache;
   const store =
     o.store ??
-    createStateStore(config.state.tables, secrets, {
+    (await createStateStore(config.state.tables, secrets, {
       ...(settings.managedIdentityClientId
         ? { managedIdentityClientId: settings.managedIdentityClientId }
         : {}),
-    });
+    }));
   await store.ensureTables();
   const { problems, ...channels } = buildChannels({ config, secrets, clock, logger: o.logger, tokenCache });
   for (const p of problems) o.logger.warn(`alert channel: ${p}`);
