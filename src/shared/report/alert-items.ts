@@ -9,8 +9,14 @@
  * or a server (summaries, causes, subjects, senders) passes `untrusted()` (cleaned, capped, URLs defanged) here and
  * is escaped by each renderer.
  */
-import type { AlertAction } from '../alerts/decide.js';
-import { severity, type CheckName, type CheckResult, type SetupStep, type Status } from '../contracts.js';
+import {
+  severity,
+  type AlertAction,
+  type CheckName,
+  type CheckResult,
+  type SetupStep,
+  type Status,
+} from '../contracts.js';
 import { untrusted } from './escape.js';
 import { formatBytes, formatCount, formatDuration, formatPercent, plural, utcMinute } from './units.js';
 

@@ -8,13 +8,13 @@
  * in free text defanged, addresses left copyable, then escaped. The only links are buttons the app itself made
  * (`actions`, `bulkActions`); nothing from a mail ever becomes a link or an image.
  */
-import type { JunkItem, LegitHint, ReviewCollection } from '../review/types.js';
-import type { ItemAction } from './alert-items.js';
+import type { JunkItem, LegitHint, ReviewCollection } from './types.js';
+import type { ItemAction } from '../report/alert-items.js';
 import { chartHtml, chartText } from './digest-chart.js';
 import { addressText, mailHtml, mailText } from './digest-text.js';
-import { cleanText, escapeHtml, headerSafe } from './escape.js';
-import { button, cardRow, COLOURS, heading, page, paragraph } from './mail-layout.js';
-import { formatBytes, formatCount, plural, utcMinute } from './units.js';
+import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
+import { button, cardRow, COLOURS, heading, page, paragraph } from '../report/mail-layout.js';
+import { formatBytes, formatCount, plural, utcMinute } from '../report/units.js';
 
 /** Display caps (code points) for mail data. */
 export const DIGEST_CAPS = {

@@ -4,8 +4,8 @@
  * so each week is one table row and a bar is one cell whose `width` (a percentage of the bar column, which Outlook
  * honours too) is proportional to the count — the chart shrinks with a phone's screen instead of overflowing it.
  */
-import type { WeeklyJunk } from '../review/types.js';
-import { isoWeekLabel } from '../review/weeks.js';
+import type { WeeklyJunk } from './types.js';
+import { isoWeekLabel } from './weeks.js';
 
 /** Width of the longest bar, in percent of the bar column. */
 export const BAR_MAX_PERCENT = 100;

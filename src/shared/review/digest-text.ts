@@ -7,7 +7,7 @@
  * A mail client may turn an address into a `mailto:` link, which sends nothing by itself. Subjects and display names
  * are free text that can carry URLs: those are defanged (`https[:]//`, `www[.]`), readable but not a link.
  */
-import { cleanText, defang, escapeHtml } from './escape.js';
+import { cleanText, defang, escapeHtml } from '../report/escape.js';
 
 /** A sender address: cleaned and capped, otherwise unchanged (copyable). */
 export function addressText(value: unknown, max: number): string {
