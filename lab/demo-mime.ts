@@ -53,7 +53,14 @@ export function extractHtml(raw: string): string | undefined {
 /** `alert-servicedesk-critical` from the Subject: lower-case ASCII words, at most 60 characters. */
 export function fileSlug(raw: string): string {
   const subject = header(splitHead(raw).headers, 'Subject') ?? 'message';
-  const plain = subject.replace(/=\?[^?]+\?[BbQq]\?[^?]*\?=/g, 'encoded');
+  // RFC 2047 encoded words (a subject with "·" or "…" arrives as =?UTF-8?B?…?= or =?UTF-8?Q?…?=).
+  const plain = subject
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?[^?]+\?([BbQq])\?([^?]*)\?=/g, (_m, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text.replace(/_/g, ' ')).toString('utf8'),
+    );
   const slug = plain
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
