@@ -4,6 +4,14 @@ import { defineConfig } from 'vitest/config';
 // `npm test` starts once (lab/with-lab.ts) and shares with every test file.
 export default defineConfig({
   test: {
+    // Outside the Functions host @azure/functions runs in "test mode" and says so for every function file a test
+    // imports; the tests call the handlers directly on purpose, so those lines are noise (lab/quiet-functions.ts).
+    onConsoleLog: (log) =>
+      /^WARNING: (Failed to detect the Azure Functions runtime|Skipping call to (register|dispose) )/.test(
+        log,
+      )
+        ? false
+        : undefined,
     projects: [
       {
         test: {

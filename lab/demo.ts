@@ -6,6 +6,8 @@
  *
  *   node dist/lab/with-lab.js -- node dist/lab/demo.js [--imap auto|dovecot|memory] [--out DIR]
  */
+// First: holds back @azure/functions' "test mode" warnings, which the demo explains once.
+import { functionsTestModeNote } from './quiet-functions.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,6 +53,20 @@ function parseArgs(argv: string[]): Args {
 }
 
 const say = (line = '') => process.stdout.write(line + '\n');
+
+/** Splits text into lines of at most `width` characters at spaces (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
 
 async function serveMailbox(
   l: LabClient,
@@ -107,6 +123,8 @@ async function main(): Promise<number> {
   const now = new Date();
 
   say('mailbox-health demo — one full cycle against the built-in offline O365 lab');
+  const note = functionsTestModeNote();
+  if (note) say(note);
   const desk = await registerDesk(l);
   say(
     `Entra ID emulator: tenant ${desk.tenantId}, app ${desk.clientId} (public client, ROPC as the vendor guide sets up)`,
@@ -158,8 +176,14 @@ async function main(): Promise<number> {
       continue;
     }
     for (const r of o.results) {
-      say(`  ${r.status.padEnd(7)} ${r.check.padEnd(17)} ${r.summary.slice(0, 110)}`);
-      if (r.remediation) say(`  ${''.padEnd(25)} fix: ${r.remediation.fix.slice(0, 100)}`);
+      // Whole sentences, wrapped at word boundaries under the check's column: nothing is cut off.
+      const indent = ''.padEnd(28);
+      const lines = wrapWords(r.summary, 100 - indent.length);
+      say(`  ${r.status.padEnd(7)} ${r.check.padEnd(17)} ${lines[0] ?? ''}`);
+      for (const l of lines.slice(1)) say(`${indent}${l}`);
+      if (r.remediation)
+        for (const [i, l] of wrapWords(`fix: ${r.remediation.fix}`, 95 - indent.length).entries())
+          say(`${indent}${i === 0 ? '' : '     '}${l}`);
     }
     worst = o.results.map((r) => r.status).includes('CRIT') ? 'CRIT' : worst;
     say();
