@@ -98,3 +98,57 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
 export function seriousViolations(violations: AxeViolation[]): AxeViolation[] {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** The text a reader sees (no hidden preheader, no <style>), as the browser lays it out. */
+export async function visibleText(page: Page): Promise<string> {
+  return page.evaluate('document.body.innerText') as Promise<string>;
+}
+
+export interface TextContrast {
+  text: string;
+  color: string;
+  background: string;
+  ratio: number;
+}
+
+/**
+ * The contrast ratio (WCAG 2.1 relative luminance) of every visible text node against the first opaque background
+ * behind it, computed from the styles the browser resolved (inline styles, `bgcolor`, media queries).
+ */
+export async function textContrasts(page: Page): Promise<TextContrast[]> {
+  return page.evaluate(`(() => {
+    const parse = (c) => {
+      const m = /rgba?\\(([^)]+)\\)/.exec(c);
+      if (!m) return null;
+      const p = m[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = (c) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const backgroundOf = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const s = getComputedStyle(e).backgroundColor;
+        const c = parse(s);
+        if (c && c.a > 0) return { c, s };
+      }
+      return { c: { r: 255, g: 255, b: 255, a: 1 }, s: 'rgb(255, 255, 255) (canvas)' };
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.getClientRects().length === 0) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden') continue;
+      const fg = parse(style.color);
+      const bg = backgroundOf(el);
+      const a = lum(fg), b = lum(bg.c);
+      out.push({ text: text.slice(0, 60), color: style.color, background: bg.s,
+        ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) });
+    }
+    return out;
+  })()`) as Promise<TextContrast[]>;
+}
