@@ -101,7 +101,7 @@ describe('mailbox-health check', () => {
     const line = t.out[0]!;
     expect(line.startsWith('MAILBOX-HEALTH WARNING - servicedesk inbox WARN: ')).toBe(true);
     expect(line.split('|')).toHaveLength(2);
-    expect(line).toContain('UID 2, 30000000 bytes');
+    expect(line).toContain('UID 2, 28.6 MB');
     expect(line).toContain('Scan / invoice attached');
     // eslint-disable-next-line no-control-regex
     expect(line).not.toMatch(/[\u0000-\u001f]/);
