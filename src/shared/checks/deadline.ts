@@ -6,7 +6,8 @@ import type { Clock } from '../clock.js';
 import type { Deadline } from './types.js';
 
 export class DeadlineError extends Error {
-  readonly code = 'EDEADLINE';
+  /** The one spelling of a timeout (faults/codes.ts). */
+  readonly code = 'TIMEOUT';
   constructor(readonly seconds: number) {
     super(`deadline of ${seconds} s reached`);
     this.name = 'DeadlineError';

@@ -2,13 +2,15 @@
  * Runs the registry for one mailbox under one overall deadline (DESIGN.md): checks in order, each seeing the
  * results before it; dependency skips; when the deadline fires, ONE timeout result (CRIT) for the check that was
  * running and "skipped: deadline reached" for the rest; a check that throws (a bug) becomes UNKNOWN naming the
- * error class only (its message could carry anything); the one IMAP session is closed in `finally`.
+ * error class only (its message could carry anything); the one IMAP session is closed in `finally`. Every result
+ * is scrubbed and obeys the fault-class rules (faults/) before anyone else sees it.
  */
 import type { Clock } from '../clock.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, RegisteredCheckName } from '../contracts.js';
 import type { Logger } from '../logger.js';
+import { enforceFaultRules, processScrubber, withFault, type Scrubber } from '../faults/index.js';
 import { ImapSession } from '../mail/imap-session.js';
 import type { StateStore } from '../state/ports.js';
 import { CHECKS } from './index.js';
@@ -41,6 +43,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   const smtp = deps.smtp?.(mailbox, deadline, deps.clock);
   const results = new Map<CheckName, CheckResult>();
   const out: CheckResult[] = [];
+  const scrubber = processScrubber.with(mailboxSecrets(mailbox, deps.secrets));
   try {
     // The review time only refines the junk count: a state-store hiccup must not cost the whole run.
     const review = await Promise.resolve()
@@ -77,27 +80,37 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
           result = await raceDeadline(check(ctx), deadline.signal);
         } catch (err) {
           if (deadline.signal.aborted && (err === deadline.signal.reason || err instanceof DeadlineError)) {
-            result = finish({
-              status: 'CRIT',
-              summary: `timeout: deadline of ${seconds} s reached during ${name}`,
-              details: { code: 'TIMEOUT' },
-              remediation: {
-                cause: `the mailbox run did not finish within ${seconds} s (a server stopped answering)`,
-                fix: `check that ${mailbox.cloud.imapHost} and ${mailbox.cloud.smtpHost} answer from here; raise deadlineSeconds only if the servers are merely slow`,
-              },
-            });
+            result = finish(
+              withFault(
+                {
+                  status: 'CRIT',
+                  summary: `timeout: deadline of ${seconds} s reached during ${name}`,
+                  remediation: {
+                    cause: `the mailbox run did not finish within ${seconds} s (a server stopped answering)`,
+                    fix: `check that ${mailbox.cloud.imapHost} and ${mailbox.cloud.smtpHost} answer from here; raise deadlineSeconds only if the servers are merely slow`,
+                  },
+                },
+                'TIMEOUT',
+              ),
+            );
           } else {
             const kind = err instanceof Error ? err.name : typeof err;
             // The message is not reported: it could carry anything a library put there, a token included.
             deps.logger.error('check threw (a bug)', { mailbox: mailbox.id, check: name, error: kind });
-            result = finish({
-              status: 'UNKNOWN',
-              summary: `internal error in ${name} (${kind})`,
-              details: { code: 'EBUG', errorClass: kind },
-            });
+            result = finish(
+              withFault(
+                {
+                  status: 'UNKNOWN',
+                  summary: `internal error in ${name} (${kind})`,
+                  details: { errorClass: kind },
+                },
+                'EBUG',
+              ),
+            );
           }
         }
       }
+      result = atBoundary(result, scrubber);
       results.set(name, result);
       out.push(result);
     }
@@ -106,6 +119,30 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
     await imap.close().catch(() => undefined);
   }
   return out;
+}
+
+/** The mailbox's own secrets, as far as they resolve (a missing one is reported by the checks, not here). */
+function mailboxSecrets(mailbox: MailboxConfig, secrets: SecretResolver): string[] {
+  const a = mailbox.auth;
+  const refs =
+    a.mode === 'password' ? [a.password] : a.mode === 'clientSecret' ? [a.clientSecret] : [a.privateKey];
+  const out: string[] = [];
+  for (const ref of refs) {
+    try {
+      out.push(secrets(ref, `mailbox "${mailbox.id}" auth`));
+    } catch {
+      // Unresolvable: nothing of it can leak.
+    }
+  }
+  return out;
+}
+
+/**
+ * Every result leaves the run through here: each string scrubbed of the identity's secrets and secret-shaped
+ * text (server replies and library messages are outside text), and the fault-class rules applied.
+ */
+function atBoundary(result: CheckResult, scrubber: Scrubber): CheckResult {
+  return enforceFaultRules(scrubber.scrubDeep(result));
 }
 
 export interface RunManyOptions {

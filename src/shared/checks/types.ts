@@ -12,6 +12,7 @@ import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, Remediation } from '../contracts.js';
 import type { Logger } from '../logger.js';
 import type { StateStore } from '../state/ports.js';
+import type { Fault, ServerCodes } from '../faults/index.js';
 
 /** One overall deadline per mailbox run (DESIGN.md); every network wait is bounded by it. */
 export interface Deadline {
@@ -43,8 +44,12 @@ export interface TokenGrant {
 }
 
 export interface AuthFailure {
-  /** AADSTS50126, ETRANSIENT, ENETWORK, ESECRET, … — never contains the secret. */
+  /** AADSTS50126, ETRANSIENT, ENETWORK, ESECRET, … (faults/codes.ts) — never contains the secret. */
   code: string;
+  /** Whose move it is (faults/codes.ts). */
+  fault: Fault;
+  /** Entra's own codes: the AADSTS number, the HTTP status of the answer. */
+  server?: Pick<ServerCodes, 'aadsts' | 'httpStatus'>;
   transient: boolean;
   /** Microsoft's description (first line, trace ids removed) or ours. */
   message: string;
