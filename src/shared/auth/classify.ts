@@ -5,7 +5,7 @@
  * admin's fix. Microsoft's text is outside text: a proxy — or Entra itself — may echo the request body with the
  * password in it, so every description passes the scrubber before it is kept.
  */
-import type { AuthFailure } from '../checks/types.js';
+import type { AuthFailure } from './ports.js';
 import type { Remediation } from '../contracts.js';
 import { faultOf, processScrubber, WHERE_TO_LOOK, type Fault, type Scrubber } from '../faults/index.js';
 import { aadstsCodeIn, describeAadsts, microsoftDescription } from './catalogue.js';

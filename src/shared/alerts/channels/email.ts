@@ -7,7 +7,7 @@
 import { scrub } from '../../faults/index.js';
 import nodemailer from 'nodemailer';
 import type { MailboxConfig } from '../../config/load.js';
-import type { TokenSource } from '../../checks/types.js';
+import type { TokenSource } from '../../auth/ports.js';
 import { ChannelError, type Channel, type Notification } from './types.js';
 
 export interface EmailChannelOptions {
