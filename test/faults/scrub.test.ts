@@ -57,6 +57,7 @@ describe('scrubber', () => {
     ];
     for (const [text, secret] of cases) expect(s.scrub(text), text).not.toContain(secret);
     // Ordinary words survive.
+    expect(s.scrub('SMTP AUTH XOAUTH2 failed: 535 5.7.3')).toBe('SMTP AUTH XOAUTH2 failed: 535 5.7.3');
     expect(s.scrub('NO [UNAVAILABLE] Mailbox is temporarily unavailable')).toBe(
       'NO [UNAVAILABLE] Mailbox is temporarily unavailable',
     );

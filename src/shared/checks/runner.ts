@@ -16,7 +16,7 @@ import type { TokenSource } from '../auth/ports.js';
 import { createDeadline, DeadlineError, raceDeadline, type Deadline } from '../deadline.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import { CHECKS } from './index.js';
-import { skippedResult, startCheck } from './result.js';
+import { skippedResult, startCheck, type ResultParts } from './result.js';
 import type { Check, CheckContext } from './types.js';
 
 export interface RunDeps {
@@ -80,7 +80,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
         } catch (err) {
           if (deadline.signal.aborted && (err === deadline.signal.reason || err instanceof DeadlineError)) {
             result = finish(
-              withFault(
+              withFault<ResultParts>(
                 {
                   status: 'CRIT',
                   summary: `timeout: deadline of ${seconds} s reached during ${name}`,
@@ -97,7 +97,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
             // The message is not reported: it could carry anything a library put there, a token included.
             deps.logger.error('check threw (a bug)', { mailbox: mailbox.id, check: name, error: kind });
             result = finish(
-              withFault(
+              withFault<ResultParts>(
                 {
                   status: 'UNKNOWN',
                   summary: `internal error in ${name} (${kind})`,

@@ -3,7 +3,6 @@
  * `details.fault` its class, only a `setup` fault names a setup step, a `monitor` fault is UNKNOWN (the mailbox
  * may be fine; the monitor cannot tell), and the server's own codes stay in `details` beside ours.
  */
-import type { Remediation, Status } from '../contracts.js';
 import { faultOf, type Fault } from './codes.js';
 
 /** The server's own codes, kept as the server said them. */
@@ -36,10 +35,14 @@ export const WHERE_TO_LOOK: Readonly<Record<Exclude<Fault, 'setup'>, string>> = 
     'the mailbox may be fine',
 };
 
+/**
+ * The part of a CheckResult (or of the parts a check builds) these rules touch. Spelled out here rather than
+ * imported, so that this folder depends on nothing and every other folder may depend on it.
+ */
 interface Failing {
-  status: Status;
+  status: 'OK' | 'WARN' | 'CRIT' | 'UNKNOWN';
   details?: Record<string, unknown>;
-  remediation?: Remediation;
+  remediation?: { setupStep?: string };
 }
 
 function definedOnly(codes: ServerCodes): Record<string, unknown> {

@@ -34,7 +34,7 @@ const SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`"(${SECRET_KEYS})"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `"$1":"${REDACTED}"`],
   [/\bBearer\s+[^\s"'&,;<>]+/gi, `Bearer ${REDACTED}`],
   // The SASL XOAUTH2 initial response after the command that carries it (IMAP AUTHENTICATE, SMTP AUTH).
-  [/\b(AUTHENTICATE|AUTH)\s+XOAUTH2\s+[^\s"']+/gi, `$1 XOAUTH2 ${REDACTED}`],
+  [/\b(AUTHENTICATE|AUTH)\s+XOAUTH2\s+[A-Za-z0-9+/_-]{12,}={0,2}(?![^\s"'])/gi, `$1 XOAUTH2 ${REDACTED}`],
   // A bare XOAUTH2 payload: base64 of "user=" is "dXNlcj".
   [/\bdXNlcj[A-Za-z0-9+/_-]{8,}={0,2}/g, '[redacted XOAUTH2]'],
 ];
