@@ -12,6 +12,7 @@ import type { CheckResult } from '../contracts.js';
 import { createWebhookChannel } from '../alerts/channels/webhook.js';
 import type { Deadline, ImapSessionPort, TokenSource } from '../checks/types.js';
 import type { Clock } from '../clock.js';
+import type { ActionSettings } from '../config/action-settings.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +35,8 @@ export interface CycleDeps {
   imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+  /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
+  actionLinks?: ActionSettings;
 }
 
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */

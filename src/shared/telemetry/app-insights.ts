@@ -34,6 +34,8 @@ export const TELEMETRY_METRICS = [
 export interface TelemetrySink {
   readonly enabled: boolean;
   recordResults(results: readonly CheckResult[]): void;
+  /** A custom event (an admin's action from a mail): names and counts only, never mail content. */
+  recordEvent?(name: string, properties: Record<string, string>, measurements?: Record<string, number>): void;
   /** Sends what is buffered (the SDK batches); call before a Function invocation ends. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -114,6 +116,9 @@ export function createTelemetry(settings: AppSettings, options: TelemetryOptions
         for (const [name, value] of Object.entries(measurements))
           client.trackMetric({ name, value, properties: { mailbox: r.mailbox, check: r.check } });
       }
+    },
+    recordEvent(name, properties, measurements) {
+      client.trackEvent({ name, properties, ...(measurements ? { measurements } : {}) });
     },
     flush: () => client.flush(),
     shutdown: () => client.shutdown(),
