@@ -78,12 +78,12 @@ export async function startActionLab(
     ...noopTelemetry,
     recordEvent: (name, properties) => void events.push({ name, properties }),
   };
-  let deps: CycleDeps | undefined;
-  const server = await startActionServer(async () => deps!);
+  const holder: { deps?: CycleDeps } = {};
+  const server = await startActionServer(async () => holder.deps!);
   const doc = deskConfig(desk, { authorityHost: e.authorityHost, imap: e.imap!, smtp: e.smtp! }, 'memory');
   const mb = (doc.mailboxes as Array<Record<string, unknown>>)[0]!;
   Object.assign(mb, opts.mailboxOver ?? {});
-  deps = await composeCycleDeps({
+  const deps = await composeCycleDeps({
     env: {
       SERVICEDESK_PASSWORD: desk.password,
       ACTION_LINK_KEY: KEY,
@@ -97,6 +97,7 @@ export async function startActionLab(
     }),
     sink: () => sink,
   });
+  holder.deps = deps;
   const issuer = createLinkIssuer(deps.actionLinks, deps.clock)!;
   const folder = async (name: string): Promise<MessageView[]> => {
     try {
