@@ -1,11 +1,11 @@
 /**
  * mailboxAction — HTTP GET/POST, anonymous at the host: the signed, single-use link in the mail is the
  * authorization (a function key in a mail link would be a reusable secret), optionally behind the platform's Entra
- * sign-in. GET renders the confirmation page and changes nothing; only the page's POST moves (actions/handle.ts).
+ * sign-in. GET renders the confirmation page and changes nothing; only the page's POST moves (cycle/action-request.ts).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { handleActionRequest } from '../shared/actions/handle.js';
-import { ACTION_PAGE_HEADERS } from '../shared/report/action-page.js';
+import { ACTION_PAGE_HEADERS } from '../shared/actions/page.js';
+import { handleActionRequest } from '../shared/cycle/action-request.js';
 import { processDeps, type GetDeps } from './runtime.js';
 
 /** A confirmation form posts one short field; anything larger is not ours. */

@@ -11,6 +11,9 @@
  * breaking the links in last week's digest. Verification is constant-time (`timingSafeEqual`).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MIN_KEY_LENGTH, type LinkKeys } from '../config/action-settings.js';
+
+export { MIN_KEY_LENGTH, type LinkKeys };
 
 export const ACTION_KINDS = ['release', 'move-oversized'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -23,8 +26,6 @@ export const MAX_LINK_ITEMS = 10;
 export const LINK_TEXT_CAP = 60;
 /** RFC 5322 allows long Message-IDs; 250 covers every real one and bounds the link. */
 export const MAX_MESSAGE_ID = 250;
-/** Shortest accepted key, in characters (a 256-bit random value is 43 base64 characters). */
-export const MIN_KEY_LENGTH = 32;
 
 export interface LinkItem {
   uid: number;
@@ -48,11 +49,6 @@ export interface ActionLink {
   expiresAt: number;
   /** 128 random bits, base64url: the single-use key. */
   nonce: string;
-}
-
-export interface LinkKeys {
-  current: string;
-  previous?: string;
 }
 
 export type VerifyOutcome =

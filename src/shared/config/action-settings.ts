@@ -5,7 +5,14 @@
  *
  * Without a usable key and base URL the feature is off: mails carry no buttons and the endpoint says so.
  */
-import { MIN_KEY_LENGTH, type LinkKeys } from '../actions/link.js';
+/** Shortest accepted key, in characters (a 256-bit random value is 43 base64 characters). */
+export const MIN_KEY_LENGTH = 32;
+
+/** The key that signs new links and the one before the last rotation, still accepted. */
+export interface LinkKeys {
+  current: string;
+  previous?: string;
+}
 
 export const ACTION_SETTING_NAMES = {
   key: 'ACTION_LINK_KEY',

@@ -6,7 +6,7 @@
  * link, reads whether it was already used, and renders the confirmation page. Only POST (the page's form) acts.
  */
 import { actionLinksEnabled } from '../config/action-settings.js';
-import type { CycleDeps } from '../cycle/deps.js';
+import type { CycleDeps } from './deps.js';
 import {
   alreadyUsedPage,
   busyPage,
@@ -20,9 +20,9 @@ import {
   unknownMailboxPage,
   unreachablePage,
   type ActionPage,
-} from '../report/action-page.js';
-import { verifyLink } from './link.js';
-import { destinationOf, performAction } from './perform.js';
+} from '../actions/page.js';
+import { verifyLink } from '../actions/link.js';
+import { destinationOf, performAction } from './action-run.js';
 
 export interface ActionRequest {
   method: string;

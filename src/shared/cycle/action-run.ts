@@ -8,18 +8,17 @@
  *
  * Every outcome is a value the page renders in words; only bugs throw.
  */
-import { createDeadline } from '../checks/deadline.js';
+import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
-import { LEASE_MARGIN_MS } from '../cycle/check-run.js';
-import { tokenSourceFor, type CycleDeps } from '../cycle/deps.js';
+import { LEASE_MARGIN_MS } from './check-run.js';
+import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { classifyMailFailure } from '../mail/catalogue.js';
-import { ImapSession } from '../mail/imap-session.js';
 import { cleanText } from '../report/escape.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import type { ActionEntity, Stored } from '../state/ports.js';
-import type { ActionKind, ActionLink } from './link.js';
-import { moveLinkedMessages, MoveUnsupportedError } from './move.js';
-import { claimAction, finishAction } from './record.js';
+import type { ActionKind, ActionLink } from '../actions/link.js';
+import { moveLinkedMessages, MoveUnsupportedError } from '../actions/move.js';
+import { claimAction, finishAction } from '../actions/record.js';
 
 /** Where oversized mail goes when `inbox.moveOversizedTo` is not set (created on first use). */
 export const DEFAULT_OVERSIZED_FOLDER = 'Too large for ESM';
@@ -89,7 +88,7 @@ export async function performAction(
   };
 
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
-  const imap = deps.imap?.(mailbox, deadline, deps.logger) ?? new ImapSession(mailbox, deadline, deps.logger);
+  const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     const claim = await claimAction(deps.store, mailbox.id, link.nonce, base);
     if (!claim.claimed) return { kind: 'already', record: claim.existing };

@@ -1,11 +1,14 @@
 /**
  * The pages of the `mailboxAction` endpoint: server-rendered HTML, no script, no external asset, one inline style
  * block (the CSP allows only that), every mailbox-derived string (subjects, senders, folder names, server replies)
- * escaped and made unlinkable through digest-text.ts. The GET page only confirms; its form is the one way to act.
+ * cleaned (control and bidi characters removed, capped) and escaped. The GET page only confirms; its form is the one way to act.
  */
+import { cleanText, escapeHtml } from '../report/escape.js';
 import type { ActionEntity } from '../state/ports.js';
-import { mailHtml } from './digest-text.js';
-import { cleanText, escapeHtml } from './escape.js';
+
+/** Mail data for element content: one clean, capped line, escaped (a web page does not auto-link text). */
+const mailHtml = (value: unknown, max: number) =>
+  escapeHtml(cleanText(typeof value === 'string' ? value : '', max));
 
 /** Sent with every page of the endpoint. */
 export const ACTION_PAGE_HEADERS: Readonly<Record<string, string>> = {
