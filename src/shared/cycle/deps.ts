@@ -15,6 +15,7 @@ import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import type { TokenSource } from '../auth/ports.js';
 import type { ConnectionGate } from '../checks/tenant-gate.js';
 import type { Clock } from '../clock.js';
+import type { ActionSettings } from '../config/action-settings.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -40,6 +41,8 @@ export interface CycleDeps {
   gate?: ConnectionGate;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+  /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
+  actionLinks?: ActionSettings;
 }
 
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
