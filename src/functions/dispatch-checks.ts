@@ -1,7 +1,8 @@
-/** dispatchChecks — timer (%CHECK_SCHEDULE%, UTC): one message per mailbox onto `mailbox-checks`. */
+/** dispatchChecks — timer (%CHECK_SCHEDULE%, UTC): one message per mailbox onto `mailbox-checks`, once per slot. */
 import { app, output, type InvocationContext, type Timer } from '@azure/functions';
 import { CHECK_QUEUE } from '../shared/cycle/check-run.js';
-import { dispatchMessages } from '../shared/cycle/dispatch.js';
+import { dispatchSlot, type DispatchOutcome } from '../shared/cycle/dispatch.js';
+import { slotOf } from '../shared/cycle/schedule-slot.js';
 import { CHECK_QUEUE_CONNECTION, processDeps, type GetDeps } from './runtime.js';
 
 export const checkQueueOutput = output.storageQueue({
@@ -10,18 +11,34 @@ export const checkQueueOutput = output.storageQueue({
 });
 
 export function makeDispatchChecks(getDeps: GetDeps) {
-  return async (timer: Timer, context: InvocationContext): Promise<void> => {
+  return async (timer: Timer, context: InvocationContext): Promise<DispatchOutcome> => {
     const deps = await getDeps(context);
-    // A past-due run (the host was down at the scheduled time) still dispatches, once.
-    if (timer.isPastDue) deps.logger.warn('dispatchChecks is running late (past due); dispatching now');
-    const messages = dispatchMessages(deps.config, deps.clock.now());
-    context.extraOutputs.set(checkQueueOutput, messages);
-    deps.logger.info(`dispatched ${messages.length} mailbox check(s)`);
+    const { slot, source } = slotOf(timer, deps.clock.now());
+    const outcome = await dispatchSlot(deps, slot);
+    if (outcome.status === 'already-done') {
+      // The host's catch-up run of a slot that was dispatched before it restarted: the checks are queued already.
+      deps.logger.info(
+        `dispatchChecks: slot ${outcome.slot} already dispatched (${outcome.doneBy}); nothing sent` +
+          (timer.isPastDue ? ' (past-due catch-up run)' : ''),
+      );
+      return outcome;
+    }
+    if (timer.isPastDue)
+      deps.logger.warn(`dispatchChecks: slot ${outcome.slot} was missed; dispatching it now, once`);
+    context.extraOutputs.set(checkQueueOutput, outcome.messages);
+    deps.logger.info(
+      `dispatched ${outcome.messages.length} mailbox check(s) for slot ${outcome.slot} (${source})`,
+    );
+    return outcome;
   };
 }
+
+const handler = makeDispatchChecks(processDeps);
 
 app.timer('dispatchChecks', {
   schedule: '%CHECK_SCHEDULE%',
   extraOutputs: [checkQueueOutput],
-  handler: makeDispatchChecks(processDeps),
+  handler: async (timer, context) => {
+    await handler(timer, context);
+  },
 });
