@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import azureFunctions, { type InvocationContext, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
-import { checkQueueOutput } from '../src/functions/dispatch-checks.js';
+import { encodeQueueText, type CheckQueue } from '../src/functions/check-queue.js';
 import { MAX_DEQUEUE_COUNT, MESSAGE_ENCODING } from '../src/functions/host-settings.js';
 
 export function invocation(
@@ -38,12 +38,6 @@ export function timerTick(isPastDue = false, slot: Date = new Date()): Timer {
   };
 }
 
-/** The messages a dispatch invocation put on its queue output binding. */
-export function dispatchedMessages(context: InvocationContext): unknown[] {
-  const out = context.extraOutputs.get(checkQueueOutput);
-  return Array.isArray(out) ? out : out === undefined ? [] : [out];
-}
-
 /** Strict base64, as the host's .NET decoder reads it. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -66,15 +60,14 @@ export interface DrainResult {
 /**
  * A storage queue on Azurite, used as the Functions host uses it (host.json `extensions.queues`): bodies encoded
  * per `messageEncoding`; a message delivered `maxDequeueCount` times without success, or one the host cannot
- * decode, copied as is to `<queue>-poison` and deleted.
+ * decode, copied as is to `<queue>-poison` and deleted. It is also the CheckQueue dispatchChecks writes to (with
+ * each message's initial invisibility); `sent` keeps what was sent.
  */
-export class HostQueue {
+export class HostQueue implements CheckQueue {
   readonly client: QueueClient;
   readonly poison: QueueClient;
-  constructor(
-    connectionString: string,
-    readonly name: string,
-  ) {
+  readonly sent: Array<{ message: unknown; delaySeconds: number }> = [];
+  constructor(connectionString: string, name: string) {
     // Azurite speaks plain http on loopback; production uses https with the managed identity.
     const options = { allowInsecureConnection: true } as never;
     this.client = new QueueClient(connectionString, name, options);
@@ -84,13 +77,13 @@ export class HostQueue {
     await this.client.createIfNotExists();
     await this.poison.createIfNotExists();
   }
-  /** Sends as the host's output binding does. */
-  async send(messages: unknown[]): Promise<void> {
-    for (const m of messages) {
-      const text = JSON.stringify(m);
+  async send(items: ReadonlyArray<{ message: unknown; delaySeconds: number }>): Promise<void> {
+    for (const { message, delaySeconds } of items) {
       await this.client.sendMessage(
-        MESSAGE_ENCODING === 'base64' ? Buffer.from(text).toString('base64') : text,
+        encodeQueueText(JSON.stringify(message)),
+        delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {},
       );
+      this.sent.push({ message, delaySeconds });
     }
   }
   /** Puts text on the queue exactly as given (what a stray producer would write). */

@@ -18,7 +18,7 @@ import type { CycleDeps } from '../../src/shared/cycle/deps.js';
 import { MONITOR_SCOPE } from '../../src/shared/cycle/poison.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createTableStoreFromConnectionString } from '../../src/shared/state/table-store.js';
-import { HostQueue, dispatchedMessages, invocation, timerTick } from '../../lab/demo-harness.js';
+import { HostQueue, invocation, timerTick } from '../../lab/demo-harness.js';
 import { deskConfig, deskMail, registerDesk, type DeskIdentity } from '../../lab/demo-scenario.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 
@@ -87,9 +87,13 @@ describe.runIf(requireDovecot())(
     it('dispatches each slot once, with run ids unique even for slots seconds apart', async () => {
       const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000 + 10_000);
       const run = async (pastDue: boolean, at: Date) => {
-        const ctx = invocation('dispatchChecks');
-        const out = await makeDispatchChecks(getDeps)(timerTick(pastDue, at), ctx);
-        return { out, messages: dispatchedMessages(ctx) as Array<{ runId: string }> };
+        const queue = new HostQueue(azurite(), `dispatch-${randomBytes(4).toString('hex')}`);
+        await queue.ensure();
+        const out = await makeDispatchChecks(getDeps, { queue: async () => queue, spreadSeconds: () => 0 })(
+          timerTick(pastDue, at),
+          invocation('dispatchChecks'),
+        );
+        return { out, messages: queue.sent.map((s) => s.message as { runId: string }) };
       };
       const a = await run(false, slot);
       const b = await run(false, new Date(slot.getTime() + 10_000)); // a 10-second schedule
@@ -122,7 +126,7 @@ describe.runIf(requireDovecot())(
         }),
       };
       const runId = '2026-12-01T09:05:00Z-servicedesk';
-      await queue.send([{ mailboxId: 'servicedesk', runId }]);
+      await queue.send([{ message: { mailboxId: 'servicedesk', runId }, delaySeconds: 0 }]);
       let poisoned = 0;
       let deliveries = 0;
       for (let i = 0; i < 20 && poisoned === 0; i++) {

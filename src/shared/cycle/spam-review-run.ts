@@ -6,8 +6,7 @@
  * and a run that stopped half-way leaves the remaining mailboxes to the next run of the same slot.
  */
 import type { Channel } from '../alerts/channels/types.js';
-import { createDeadline } from '../checks/deadline.js';
-import { ImapSession } from '../mail/imap-session.js';
+import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
 import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
 import type { ReviewStore } from '../review/types.js';
@@ -96,7 +95,7 @@ export async function reviewMailbox(
     };
   }
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
-  const imap = deps.imap?.(mailbox, deadline, deps.logger) ?? new ImapSession(mailbox, deadline, deps.logger);
+  const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     const outcome = await runSpamReview({
       mailbox,
