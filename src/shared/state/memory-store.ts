@@ -111,6 +111,7 @@ export function createMemoryStore(): StateStore {
     leases: t<'leases'>(),
     review: t<'review'>(),
     slots: t<'slots'>(),
+    actions: t<'actions'>(),
     async ensureTables() {},
     description: 'memory',
   };
