@@ -58,6 +58,31 @@ export const APP_SETTINGS: readonly AppSettingSpec[] = [
     purpose:
       'dispatchChecks spreads the check messages over this many seconds of each cycle (0 = all at once)',
   },
+  // ── action links (config/action-settings.ts) ──
+  {
+    name: 'ACTION_LINK_KEY',
+    required: false,
+    default: 'no action buttons in mails',
+    purpose: 'HMAC-SHA256 key that signs action links (a Key Vault reference)',
+  },
+  {
+    name: 'ACTION_LINK_KEY_PREVIOUS',
+    required: false,
+    default: 'only the current key verifies',
+    purpose: 'the key before the last rotation, still accepted (a Key Vault reference)',
+  },
+  {
+    name: 'ACTION_LINK_BASE_URL',
+    required: false,
+    default: 'no action buttons in mails',
+    purpose: 'public URL of the mailboxAction function the links point to',
+  },
+  {
+    name: 'ACTION_SIGN_IN_REQUIRED',
+    required: false,
+    default: 'false (the signed link is the authorization)',
+    purpose: "true: refuse action requests that did not pass the platform's Entra sign-in",
+  },
 ];
 
 export interface AppSettings {
@@ -135,7 +160,7 @@ export const REQUIRED_ROLES: readonly RequiredRole[] = [
     name: 'Storage Table Data Contributor',
     roleDefinitionId: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
     scope: 'storage',
-    why: 'state tables (status, alerts, ledger, leases, review) through state.tables.accountUrl',
+    why: 'state tables (status, alerts, ledger, leases, review, actions, slots) through state.tables.accountUrl',
   },
   {
     name: 'Monitoring Metrics Publisher',
