@@ -17,6 +17,8 @@ import { cleanText, nagiosSafe } from '../shared/report/escape.js';
 import { streamLogger, type Logger } from '../shared/logger.js';
 import { runMailboxes, type RunDeps } from '../shared/checks/runner.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
+import { mailConnections } from '../shared/cycle/compose.js';
+import { createMemoryStore } from '../shared/state/memory-store.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -86,7 +88,10 @@ export function table(results: readonly CheckResult[]): string[] {
 export const CHECK_USAGE =
   'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]';
 
-/** The real dependencies of a CLI run: config's secret resolver, the auth part's token source, system clock. */
+/**
+ * The real dependencies of a CLI run: config's secret resolver, the auth part's token source, the system clock,
+ * imapflow and nodemailer; an in-memory state store (a CLI run keeps no sent-quota history between runs).
+ */
 export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps {
   const secrets = createSecretResolver(io.env);
   return {
@@ -95,6 +100,8 @@ export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps
     secrets,
     tokens: (mailbox, deadline) =>
       createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
+    ...mailConnections,
+    state: createMemoryStore(),
   };
 }
 

@@ -9,12 +9,13 @@ import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, RegisteredCheckName } from '../contracts.js';
 import type { Logger } from '../logger.js';
-import { ImapSession } from '../mail/imap-session.js';
 import type { StateStore } from '../state/ports.js';
+import type { TokenSource } from '../auth/ports.js';
+import { createDeadline, DeadlineError, raceDeadline, type Deadline } from '../deadline.js';
+import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import { CHECKS } from './index.js';
-import { createDeadline, DeadlineError, raceDeadline } from './deadline.js';
 import { skippedResult, startCheck } from './result.js';
-import type { Check, CheckContext, Deadline, ImapSessionPort, SmtpProbePort, TokenSource } from './types.js';
+import type { Check, CheckContext } from './types.js';
 
 export interface RunDeps {
   clock: Clock;
@@ -22,23 +23,22 @@ export interface RunDeps {
   secrets: SecretResolver;
   /** The token source of a mailbox, bounded by the run's deadline (the auth part caches per identity). */
   tokens: (mailbox: MailboxConfig, deadline: Deadline) => TokenSource;
-  /** Defaults to the imapflow session. */
-  imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
-  /** Defaults to the nodemailer probe (chosen by the smtp-auth check). */
-  smtp?: (mailbox: MailboxConfig, deadline: Deadline, clock: Clock) => SmtpProbePort;
+  /** The IMAP session of a run (imapflow, chosen by the composition root: `cycle/compose.ts`, the CLI). */
+  imap: ImapSessionFactory;
+  /** The SMTP probe of a run (nodemailer, chosen by the composition root). */
+  smtp: SmtpProbeFactory;
   /** Defaults to the registry; tests and callers may pass a subset or replacements. */
   checks?: ReadonlyMap<RegisteredCheckName, Check>;
   lastSpamReviewAt?: (mailbox: MailboxConfig) => Promise<Date | undefined> | Date | undefined;
-  services?: Readonly<Record<string, unknown>>;
   /** The state store (sent-quota ledger); handed to every check's context. */
-  state?: StateStore;
+  state: StateStore;
 }
 
 export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise<CheckResult[]> {
   const seconds = mailbox.deadlineSeconds;
   const deadline = createDeadline(deps.clock, seconds * 1000);
-  const imap = deps.imap?.(mailbox, deadline, deps.logger) ?? new ImapSession(mailbox, deadline, deps.logger);
-  const smtp = deps.smtp?.(mailbox, deadline, deps.clock);
+  const imap = deps.imap(mailbox, deadline, deps.logger);
+  const smtp = deps.smtp(mailbox, deadline, deps.clock);
   const results = new Map<CheckName, CheckResult>();
   const out: CheckResult[] = [];
   try {
@@ -63,10 +63,9 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
         tokens,
         imap,
         results,
-        services: deps.services ?? {},
-        ...(smtp ? { smtp } : {}),
+        smtp,
+        state: deps.state,
         ...(review ? { lastSpamReviewAt: review } : {}),
-        ...(deps.state ? { state: deps.state } : {}),
       };
       let result: CheckResult;
       if (deadline.signal.aborted) {
