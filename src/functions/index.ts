@@ -4,4 +4,5 @@ import './check-mailbox.js';
 import './poison-alert.js';
 import './spam-review.js';
 import './health.js';
+import './mailbox-action.js';
 import './status.js';

@@ -53,6 +53,7 @@ describe('package.json main and bin are the bundles, as deployed', () => {
       'checkMailbox',
       'dispatchChecks',
       'health',
+      'mailboxAction',
       'poisonAlert',
       'spamReview',
       'status',

@@ -58,6 +58,31 @@ export const APP_SETTINGS: readonly AppSettingSpec[] = [
     purpose:
       'dispatchChecks spreads the check messages over this many seconds of each cycle (0 = all at once)',
   },
+  // ── action links (config/action-settings.ts) ──
+  {
+    name: 'ACTION_LINK_KEY',
+    required: false,
+    default: 'no action buttons in mails',
+    purpose: 'HMAC-SHA256 key that signs action links (a Key Vault reference)',
+  },
+  {
+    name: 'ACTION_LINK_KEY_PREVIOUS',
+    required: false,
+    default: 'only the current key verifies',
+    purpose: 'the key before the last rotation, still accepted (a Key Vault reference)',
+  },
+  {
+    name: 'ACTION_LINK_BASE_URL',
+    required: false,
+    default: 'no action buttons in mails',
+    purpose: 'public URL of the mailboxAction function the links point to',
+  },
+  {
+    name: 'ACTION_SIGN_IN_REQUIRED',
+    required: false,
+    default: 'false (the signed link is the authorization)',
+    purpose: "true: refuse action requests that did not pass the platform's Entra sign-in",
+  },
 ];
 
 export interface AppSettings {

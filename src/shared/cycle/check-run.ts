@@ -89,6 +89,7 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
       state: deps.store,
       imap: deps.imap,
       smtp: deps.smtp,
+      ...(deps.gate ? { gate: deps.gate } : {}),
       lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
     });
     // A poison alert from an earlier message resolves when a run completes again.

@@ -5,6 +5,7 @@
  */
 import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { systemClock, type Clock } from '../clock.js';
+import { readActionSettings } from '../config/action-settings.js';
 import { readAppSettings, type AppSettings } from '../config/app-settings.js';
 import { loadConfigFromEnv, type Config } from '../config/load.js';
 import { createSecretResolver } from '../config/secrets.js';
@@ -12,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { ImapSession } from '../mail/imap-session.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import { createSmtpProbe } from '../mail/smtp-probe.js';
+import { createConnectionGate } from '../checks/tenant-gate.js';
 import { createStateStore } from '../state/factory.js';
 import type { StateStore } from '../state/ports.js';
 import { buildChannels, noResultSink, type CycleDeps, type ResultSink } from './deps.js';
@@ -58,6 +60,8 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
   await store.ensureTables();
   const { problems, ...channels } = buildChannels({ config, secrets, clock, logger: o.logger, tokenCache });
   for (const p of problems) o.logger.warn(`alert channel: ${p}`);
+  const actionLinks = readActionSettings(o.env);
+  for (const p of actionLinks.problems) o.logger.warn(`action links: ${p}`);
   return {
     config,
     store,
@@ -68,6 +72,8 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
     sink: o.sink?.(settings) ?? noResultSink,
     imap: o.imap ?? mailConnections.imap,
     smtp: mailConnections.smtp,
+    gate: createConnectionGate(config.connectionsPerTenant),
     channels,
+    actionLinks,
   };
 }

@@ -36,6 +36,8 @@ export const TELEMETRY_METRICS = [
 export interface TelemetrySink {
   readonly enabled: boolean;
   recordResults(results: readonly CheckResult[]): void;
+  /** A custom event (an admin's action from a mail): names and counts only, never mail content. */
+  recordEvent?(name: string, properties: Record<string, string>, measurements?: Record<string, number>): void;
   /** Sends what is buffered (the SDK batches); call before a Function invocation ends. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -86,6 +88,10 @@ export function createTelemetry(settings: AppSettings, options: TelemetryOptions
     recordResults(results) {
       const copy = [...results];
       pending = pending.then(() => client).then((c) => track(c, copy, runLocation));
+    },
+    recordEvent(name, properties, measurements) {
+      const event = { name, properties: { ...properties }, ...(measurements ? { measurements } : {}) };
+      pending = pending.then(() => client).then((c) => c.trackEvent(event));
     },
     flush: async () => {
       await pending;
