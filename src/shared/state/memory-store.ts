@@ -118,6 +118,7 @@ export function createMemoryStore(): StateStore {
     ledger: t<'ledger'>(),
     leases: t<'leases'>(),
     review: t<'review'>(),
+    slots: t<'slots'>(),
     actions: t<'actions'>(),
     history: t<'history'>(),
     async ensureTables() {},

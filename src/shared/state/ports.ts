@@ -19,6 +19,7 @@ export const TABLE_NAMES = [
   'leases',
   'review',
   'actions',
+  'slots',
   ...HISTORY_TABLE_NAMES,
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -85,6 +86,19 @@ export interface ReviewEntity {
   weeklyJunk: Array<{ week: string; junkMessages: number }>;
 }
 
+/**
+ * `slots`: PK the timer function (`dispatchChecks`, `spamReview`), RK what the slot covers (`_all`, or a mailbox
+ * id) → the latest schedule occurrence claimed. Written by an etag-guarded insert-if-absent / replace-if-older, so
+ * two runs of one slot (the host's catch-up run after a restart) cannot both claim it (see cycle/schedule-slot.ts).
+ */
+export interface SlotEntity {
+  /** ISO time of the schedule occurrence (seconds precision, UTC). */
+  slot: string;
+  /** The run that claimed it. */
+  runId: string;
+  claimedAt: string;
+}
+
 // ── actions: single-use action links and their audit ──────────────────────────────────────────────────────────
 /** What one message of an action came to. */
 export type ActionItemOutcome = 'moved' | 'already-there' | 'not-found' | 'failed' | 'pending';
@@ -128,6 +142,7 @@ export interface TableEntities extends HistoryTableEntities {
   ledger: LedgerEntity;
   leases: LeaseEntity;
   review: ReviewEntity;
+  slots: SlotEntity;
   actions: ActionEntity;
 }
 
@@ -173,6 +188,7 @@ export interface StateStore extends HistoryTables {
   readonly ledger: TablePort<LedgerEntity>;
   readonly leases: TablePort<LeaseEntity>;
   readonly review: TablePort<ReviewEntity>;
+  readonly slots: TablePort<SlotEntity>;
   readonly actions: TablePort<ActionEntity>;
   /** Creates the tables when missing (idempotent). */
   ensureTables(): Promise<void>;

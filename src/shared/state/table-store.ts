@@ -205,6 +205,7 @@ function build(make: (name: string) => TableClient, prefix: string, description:
     ledger: port('ledger'),
     leases: port('leases'),
     review: port('review'),
+    slots: port('slots'),
     actions: port('actions'),
     history: port('history'),
     async ensureTables() {
