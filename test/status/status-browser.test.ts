@@ -55,7 +55,7 @@ describe.skipIf(skip !== null)('status pages in Chromium (50 mailboxes, 30 days)
       expect(seriousViolations(await runAxe(page))).toEqual([]);
       expect(await hasHorizontalScroll(page)).toBe(false);
       await page.context().close();
-    }, 60_000);
+    }, 180_000);
 
     it(`a critical mailbox's page at ${width} px, reached by its link`, async () => {
       const url = `${server.url}/api/status?status=CRIT`;
@@ -76,6 +76,6 @@ describe.skipIf(skip !== null)('status pages in Chromium (50 mailboxes, 30 days)
       expect(seriousViolations(await runAxe(page))).toEqual([]);
       expect(await hasHorizontalScroll(page)).toBe(false);
       await page.context().close();
-    }, 60_000);
+    }, 180_000);
   }
 });
