@@ -56,6 +56,8 @@ export interface JunkItem {
   ticket?: string;
   /** Buttons the app offers for this message (e.g. move it to the Inbox); our own links, never mail data. */
   actions?: ItemAction[];
+  /** ENVELOPE Message-ID (HOSTILE, length-bounded): what an action link finds the message by if its UID changed. */
+  messageId?: string;
 }
 
 export type FolderFoundBy = 'config' | 'special-use' | 'name';
@@ -63,6 +65,8 @@ export type FolderFoundBy = 'config' | 'special-use' | 'name';
 export interface ReviewCollection {
   mailbox: string;
   junkFolder: { path: string; foundBy: FolderFoundBy };
+  /** The Junk folder's UIDVALIDITY when collected (decimal): action links carry it with each UID. */
+  junkUidValidity?: string;
   /** Where "known" senders were looked up; undefined when the Sent folder was not found. */
   sentFolder?: { path: string; foundBy: FolderFoundBy };
   collectedAt: string;
