@@ -15,6 +15,7 @@ import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflo
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
 import { uidSet } from '../checks/mail-text.js';
+import { compileUserPattern } from '../config/user-pattern.js';
 import { findReviewFolders } from './folders.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
@@ -103,7 +104,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const knownDays = input.options?.knownDays ?? 30;
   const hintPage = Math.max(1, input.options?.hintPage ?? HINT_PAGE);
   const now = clock.now();
-  const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
+  const ticketPattern = compileUserPattern(mailbox.spamReview.ticketPattern);
 
   const { junk, sent } = await findReviewFolders(client, mailbox);
   if (!junk) {
