@@ -49,8 +49,9 @@ export async function raisePoison(
   const mailbox = mailboxById(deps.config, msg.mailboxId);
   if (!mailbox) return { status: 'unknown-mailbox', mailboxId: msg.mailboxId };
   const result = poisonResult(mailbox.id, msg.runId, dequeueCount, deps.clock.now());
+  // Telemetry first: poisoning usually means the state store is down, and Azure Monitor must still hear of it.
+  deps.sink.recordResults([result]);
   // The poison alert is not subject to the connectivity threshold: one poisoned message is already 5 failures.
   const notify = await notifyRun(notifyOptions(deps, mailbox, [result]));
-  deps.sink.recordResults([result]);
   return { status: 'alerted', mailboxId: mailbox.id, result, notify };
 }
