@@ -5,7 +5,7 @@
  *
  * Status: OK — token acquired and carries both permissions. CRIT — no token (with Entra's cause and the fix), or
  * a token lacking a permission. A transient failure (throttling, 5xx, network, deadline) that outlasted the
- * retries is also CRIT — DESIGN.md: "a timeout or an unreachable server is CRIT (mail is not flowing)" — but is
+ * retries is also CRIT — a timeout or an unreachable server means mail is not flowing — but is
  * marked `details.transient = true` and carries no setup step, so nobody changes a working setup because of it;
  * the alert policy's two-failure threshold for connectivity checks absorbs one-off blips.
  *

@@ -1,5 +1,5 @@
 /**
- * Runs the registry for one mailbox under one overall deadline (DESIGN.md): checks in order, each seeing the
+ * Runs the registry for one mailbox under one overall deadline (docs/architecture.md): checks in order, each seeing the
  * results before it; dependency skips; when the deadline fires, ONE timeout result (CRIT) for the check that was
  * running and "skipped: deadline reached" for the rest; a check that throws (a bug) becomes UNKNOWN naming the
  * error class only (its message could carry anything); the one IMAP session is closed in `finally`.

@@ -1,5 +1,5 @@
 /**
- * The configuration document (DESIGN.md "Config"), validated once at start. Every error names the path of the
+ * The configuration document (docs/configuration.md), validated once at start. Every error names the path of the
  * bad field and what was expected; unknown keys are errors so that typos do not silently fall back to defaults.
  */
 import { z } from 'zod';
@@ -48,7 +48,7 @@ export const AuthSchema = z.discriminatedUnion(
     z
       .object({
         mode: z.literal('password'),
-        /** Defaults to the mailbox address (the seed signs in as the mailbox itself). */
+        /** Defaults to the mailbox address (the vendor's setup guide signs in as the mailbox itself). */
         username: email().optional(),
         password: SecretRefSchema,
       })
@@ -110,7 +110,7 @@ export const InboxSchema = z
     waiting: z.enum(['all', 'unseen']).default('all'),
     warnAfterMinutes: z.number().positive().default(30),
     critAfterMinutes: z.number().positive().default(120),
-    /** 25 MiB, the size above which the seed says mails cannot be fetched into ESM. */
+    /** 25 MiB, the size above which the vendor's setup guide says mails cannot be fetched into ESM. */
     maxMessageBytes: z.number().int().positive().default(26_214_400),
     /** Opt-in: move oversized messages out of the fetched folder. Off (null) by default; never deletes. */
     moveOversizedTo: z.string().min(1).nullable().default(null),
