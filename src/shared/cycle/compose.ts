@@ -5,6 +5,7 @@
  */
 import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { systemClock, type Clock } from '../clock.js';
+import { readActionSettings } from '../config/action-settings.js';
 import { readAppSettings, type AppSettings } from '../config/app-settings.js';
 import { loadConfigFromEnv, type Config } from '../config/load.js';
 import { createSecretResolver } from '../config/secrets.js';
@@ -50,14 +51,16 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
   const tokenCache = o.tokenCache ?? processTokenCache;
   const store =
     o.store ??
-    createStateStore(config.state.tables, secrets, {
+    (await createStateStore(config.state.tables, secrets, {
       ...(settings.managedIdentityClientId
         ? { managedIdentityClientId: settings.managedIdentityClientId }
         : {}),
-    });
+    }));
   await store.ensureTables();
   const { problems, ...channels } = buildChannels({ config, secrets, clock, logger: o.logger, tokenCache });
   for (const p of problems) o.logger.warn(`alert channel: ${p}`);
+  const actionLinks = readActionSettings(o.env);
+  for (const p of actionLinks.problems) o.logger.warn(`action links: ${p}`);
   return {
     config,
     store,
@@ -69,5 +72,6 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
     imap: o.imap ?? mailConnections.imap,
     smtp: mailConnections.smtp,
     channels,
+    actionLinks,
   };
 }

@@ -14,6 +14,7 @@ import type { Deadline } from '../deadline.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import type { TokenSource } from '../auth/ports.js';
 import type { Clock } from '../clock.js';
+import type { ActionSettings } from '../config/action-settings.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -37,6 +38,8 @@ export interface CycleDeps {
   smtp: SmtpProbeFactory;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+  /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
+  actionLinks?: ActionSettings;
 }
 
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
