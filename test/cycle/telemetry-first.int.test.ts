@@ -74,9 +74,13 @@ describe('telemetry before state writes', () => {
   it('a poison alert reaches telemetry although the state store is down', async () => {
     const recorded: CheckResult[] = [];
     const deps = await depsWithFailingStatus(recorded);
-    await expect(raisePoison(deps, { mailboxId: 'servicedesk', runId: 'r1' }, 5)).rejects.toThrow(
-      'Table Storage unreachable',
-    );
+    await expect(
+      raisePoison(
+        deps,
+        { mailboxId: 'servicedesk', runId: 'r1' },
+        { queue: 'mailbox-checks', deliveries: 5 },
+      ),
+    ).rejects.toThrow('Table Storage unreachable');
     expect(recorded.map((r) => [r.check, r.status])).toEqual([['queue-poison', 'CRIT']]);
   });
 });

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { ImapSession } from '../mail/imap-session.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import { createSmtpProbe } from '../mail/smtp-probe.js';
+import { createConnectionGate } from '../checks/tenant-gate.js';
 import { createStateStore } from '../state/factory.js';
 import type { StateStore } from '../state/ports.js';
 import { buildChannels, noResultSink, type CycleDeps, type ResultSink } from './deps.js';
@@ -71,6 +72,7 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
     sink: o.sink?.(settings) ?? noResultSink,
     imap: o.imap ?? mailConnections.imap,
     smtp: mailConnections.smtp,
+    gate: createConnectionGate(config.connectionsPerTenant),
     channels,
     actionLinks,
   };

@@ -13,6 +13,7 @@ import { createWebhookChannel } from '../alerts/channels/webhook.js';
 import type { Deadline } from '../deadline.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import type { TokenSource } from '../auth/ports.js';
+import type { ConnectionGate } from '../checks/tenant-gate.js';
 import type { Clock } from '../clock.js';
 import type { ActionSettings } from '../config/action-settings.js';
 import type { Config, MailboxConfig } from '../config/load.js';
@@ -36,6 +37,8 @@ export interface CycleDeps {
   /** The IMAP session and SMTP probe of a run, chosen in `compose.ts`. */
   imap: ImapSessionFactory;
   smtp: SmtpProbeFactory;
+  /** The process's per-tenant connection cap (config `connectionsPerTenant`), shared by concurrent runs. */
+  gate?: ConnectionGate;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
   /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
@@ -45,7 +48,7 @@ export interface CycleDeps {
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
 export function notifyOptions(
   deps: CycleDeps,
-  mailbox: MailboxConfig,
+  mailbox: NotifyRunOptions['mailbox'],
   results: readonly CheckResult[],
 ): NotifyRunOptions {
   return {
