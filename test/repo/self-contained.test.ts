@@ -82,11 +82,15 @@ describe('the README layout', () => {
       if (dir === 'src/') continue;
       expect(named, `README layout misses ${dir}`).toContain(dir);
     }
-    const parts = /^src\/shared\/\s+(.*)$/m.exec(block)?.[1] ?? '';
+    // The src/shared/ line may continue on indented lines.
+    const parts = /^src\/shared\/\s+(.*(?:\n\s+\S.*)*)/m.exec(block)?.[1]?.replace(/\s+/g, ' ') ?? '';
     const shared = readdirSync(join(ROOT, 'src/shared'), { withFileTypes: true }).filter((d) =>
       d.isDirectory(),
     );
     for (const d of shared)
-      expect(parts.split(/,\s*/), `README layout misses src/shared/${d.name}`).toContain(d.name);
+      expect(
+        parts.split(/,\s*/).map((p) => p.trim()),
+        `README layout misses src/shared/${d.name}`,
+      ).toContain(d.name);
   });
 });

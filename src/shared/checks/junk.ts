@@ -54,6 +54,7 @@ export const junkCheck: Check = async (ctx) => {
       const tried = ctx.mailbox.folders.junk !== 'auto' ? [ctx.mailbox.folders.junk] : ctx.mailbox.junk.names;
       return finish({
         status: 'UNKNOWN',
+        details: { code: 'JUNK_NOT_FOUND', fault: 'setup' },
         summary: `Junk folder not found (tried ${tried.join(', ')})`,
         remediation: {
           cause: 'the server advertises no SPECIAL-USE \\Junk folder and no folder has a configured name',
