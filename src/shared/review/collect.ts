@@ -12,6 +12,7 @@
 import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
+import { compileUserPattern } from '../config/user-pattern.js';
 import { findReviewFolders } from './folders.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
@@ -93,7 +94,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const knownCap = input.options?.knownCap ?? 1000;
   const knownDays = input.options?.knownDays ?? 30;
   const now = clock.now();
-  const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
+  const ticketPattern = compileUserPattern(mailbox.spamReview.ticketPattern);
 
   const { junk, sent } = await findReviewFolders(client, mailbox);
   if (!junk) {
