@@ -2,7 +2,7 @@
  * The digest with hostile mail data, checked by PARSING the HTML: no script or other active element, no on*
  * attribute, no href/src except the app's own buttons, no bidi or control character, every mail string capped,
  * addresses copyable as they are; likely-legitimate messages first with their reasons; the chart's bar widths are
- * proportional to the weekly counts; the seed's instruction is quoted.
+ * proportional to the weekly counts; the setup guide's instruction is quoted.
  */
 import { describe, expect, it } from 'vitest';
 import { BAR_MAX_PERCENT } from '../../src/shared/review/digest-chart.js';

@@ -25,7 +25,7 @@ export const DIGEST_CAPS = {
   ticket: 40,
 } as const;
 
-/** Quoted from the vendor's setup guide. */
+/** Quoted from the vendor's setup guide ("Using OAuth2 with O365"; docs/exchange-online.md). */
 export const SEED_INSTRUCTION =
   'ESM admins should log in weekly to the email accounts that are read into ESM to check if the spam folder ' +
   'contains actual customer emails and move them to the folder from which the emails are fetched to ESM ' +
