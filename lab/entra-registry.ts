@@ -30,7 +30,7 @@ export interface LabCertificateCredential {
 export interface LabApp {
   clientId: string;
   displayName?: string;
-  /** "Allow public client flows" (the seed's step): ROPC without a secret. */
+  /** "Allow public client flows" (a step of the vendor's setup guide): ROPC without a secret. */
   publicClient?: boolean;
   secrets?: LabSecret[];
   certificates?: LabCertificateCredential[];

@@ -1,6 +1,7 @@
 /**
  * The one table of Entra ID (AADSTS) failures: code → cause, the admin's fix and the setup step that fixes it.
- * Source: O365-FACTS.md "Failure catalogue" and the vendor guide (seeds/000_31dd28be19432870.txt). Codes not in
+ * Source: docs/exchange-online.md "Failure catalogue" (Microsoft Entra authentication and authorization error codes,
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes) and the vendor's setup guide. Codes not in
  * the table keep Microsoft's own description (see `describeAadsts`).
  */
 import type { Remediation, SetupStep } from '../contracts.js';

@@ -4,7 +4,7 @@
  * - message count; the oldest waiting message by INTERNALDATE (`inbox.waiting`: all | unseen) → WARN above
  *   warnAfterMinutes, CRIT above critAfterMinutes;
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
- *   (the seed: large mails cannot be fetched into ESM and must be moved by hand);
+ *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand);
  * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
  *   partial range always uses `.PEEK`, so \Seen is never set) — a server error here is CRIT with the failing UID;
  * - opt-in `moveOversizedTo`: MOVE (creating the folder), verified by the UIDPLUS COPYUID map; never deletes.

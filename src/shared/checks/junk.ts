@@ -1,5 +1,5 @@
 /**
- * `junk`: watches the Junk folder the admins are told to review weekly (the seed). Found by SPECIAL-USE `\Junk`
+ * `junk`: watches the Junk folder the admins are told to review weekly (the vendor's setup guide). Found by SPECIAL-USE `\Junk`
  * when the server advertises SPECIAL-USE, else by name (`folders.junk`, then `junk.names` — Exchange Online
  * advertises no SPECIAL-USE and names the folder in the mailbox language). Opened read-only.
  *
