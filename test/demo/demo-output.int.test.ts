@@ -55,7 +55,7 @@ beforeAll(async () => {
   }));
   files = readdirSync(out).sort();
   const mails: DemoMail[] = [];
-  for (const eml of files.filter((f) => f.endsWith('.eml'))) {
+  for (const eml of files.filter((f) => f.endsWith('.eml') && !f.startsWith('status'))) {
     const parsed = await simpleParser(readFileSync(join(out, eml)));
     mails.push({ file: eml, html: readFileSync(join(out, eml.replace(/\.eml$/, '.html')), 'utf8'), parsed });
   }
@@ -78,7 +78,7 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/CRIT\s+inbox\s+4 messages, 3 waiting, oldest 3 h/);
     expect(files).toEqual(expect.arrayContaining(['summary.json', 'log.txt']));
     expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(2);
-    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.html') && !f.startsWith('status'))).toHaveLength(2);
     expect(alert.parsed.subject).toMatch(
       /^CRIT servicedesk@\S+: mail not fetched for 3 h · 1 mail too large for ESM/,
     );
@@ -92,6 +92,22 @@ describe('npm run demo', () => {
     expect(text).toContain('<script>alert("junk")</script>');
     expect(Math.max(...texts.map((t) => t.length))).toBeLessThan(2_000);
     expect(text).not.toContain('\u202E');
+  });
+
+  it('writes the status page: this run on top of three simulated days with an outage and its recovery', () => {
+    const out = join(dir, 'demo-out');
+    expect(files).toEqual(expect.arrayContaining(['status.html', 'status-crit.html', 'status']));
+    const overview = readFileSync(join(out, 'status.html'), 'utf8');
+    expect(overview).toMatch(/servicedesk<\/a>/);
+    expect(overview).toContain('class="badge b-CRIT">Critical');
+    const page = readFileSync(join(out, 'status', 'servicedesk.html'), 'utf8');
+    const bar = /aria-label="(Daily worst status[^"]*)"/.exec(page)?.[1] ?? '';
+    expect(bar).toMatch(/\d+ days? CRIT/);
+    expect(bar).toMatch(/\d+ days? OK/);
+    expect(bar).toMatch(/\d+ days no data/);
+    const runs = page.slice(page.indexOf('Last 50 runs'));
+    expect(runs).toContain('class="badge b-OK"');
+    expect(runs).toContain('class="badge b-CRIT"');
   });
 
   it('parses with mailparser into a text and an HTML part that carry the same items', () => {

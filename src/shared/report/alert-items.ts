@@ -38,6 +38,15 @@ export interface AlertChange {
   since: string;
 }
 
+/** A signed "Move to <folder>" link offered for one oversized message (the app's own URL). */
+export interface AlertMove {
+  /** e.g. `Move to Too large for ESM` (the folder name comes from the config). */
+  label: string;
+  url: string;
+  /** Which message: sender, subject, size — HOSTILE mail data, rendered cleaned and escaped. */
+  what: string;
+}
+
 export interface AlertInput {
   mailboxId: string;
   address: string;
@@ -48,6 +57,8 @@ export interface AlertInput {
    * whoever can act on the problem from the mail.
    */
   actions?: Partial<Record<string, ItemAction[]>>;
+  /** Action links for oversized mail; shown as the oversized item's buttons. */
+  moves?: AlertMove[];
   /** Where docs/deploy.md is published (config `alerts.docsUrl`); setup steps link into it when set. */
   docsUrl?: string;
 }
@@ -384,6 +395,20 @@ function safeActions(list: ItemAction[] | undefined): ItemAction[] {
   });
 }
 
+function actionsFor(input: AlertInput, key: string): ItemAction[] {
+  const own = input.actions?.[key] ?? [];
+  if (key !== 'inbox:oversized' || !input.moves?.length) return own;
+  const many = input.moves.length > 1;
+  // One button per message; with several, the label says which (cleaned mail data, never a link itself).
+  return [
+    ...own,
+    ...input.moves.map((m) => ({
+      label: many ? `${m.label}: ${untrusted(m.what, 60)}` : m.label,
+      url: m.url,
+    })),
+  ];
+}
+
 /** The items of one notification: problems worst first, then resolved ones. */
 export function alertItems(input: AlertInput): AlertItem[] {
   const items = input.changes.flatMap((change) =>
@@ -400,7 +425,7 @@ export function alertItems(input: AlertInput): AlertItem[] {
             d.sentence ?? (change.action === 'resolve' ? `${d.title}` : `${d.title}: ${lower(d.what)}`),
           ),
           ...(change.action === 'resolve' ? { since: resolvedSince } : {}),
-          actions: change.action === 'resolve' ? [] : safeActions(input.actions?.[d.key]),
+          actions: change.action === 'resolve' ? [] : safeActions(actionsFor(input, d.key)),
         };
       },
     ),

@@ -15,6 +15,7 @@ import {
   type AlertChange,
   type AlertInput,
   type AlertItem,
+  type AlertMove,
   type ItemAction,
   type NotifyAction,
 } from './alert-items.js';
@@ -35,7 +36,15 @@ import {
 } from './mail-layout.js';
 import { utcMinute } from './units.js';
 
-export { alertItems, type AlertChange, type AlertInput, type AlertItem, type ItemAction, type NotifyAction };
+export {
+  alertItems,
+  type AlertChange,
+  type AlertInput,
+  type AlertItem,
+  type AlertMove,
+  type ItemAction,
+  type NotifyAction,
+};
 export { utcMinute };
 
 export interface RenderedAlert {

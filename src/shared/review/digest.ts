@@ -10,6 +10,7 @@
  */
 import type { JunkItem, LegitHint, ReviewCollection } from './types.js';
 import type { ItemAction } from '../report/alert-items.js';
+import type { DigestActions, ReleaseView } from './digest-actions.js';
 import { chartHtml, chartText } from './digest-chart.js';
 import { addressText, mailHtml, mailText } from './digest-text.js';
 import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
@@ -39,6 +40,10 @@ export interface DigestInput {
   fetchedFolder: string;
   /** Buttons over the likely-legitimate list (e.g. "Move all likely legitimate (2)"). */
   bulkActions?: ItemAction[];
+  /** Signed "Move to <folder>" links per listed message and for all likely-legitimate ones (digest-actions.ts). */
+  actions?: DigestActions;
+  /** Messages moved out of Junk through action links since the last review. */
+  releases?: ReleaseView[];
 }
 
 export interface Digest {
@@ -117,7 +122,29 @@ function sectionTitle(text: string): string {
   return `<h2 class="mh-t" style="margin:0 0 8px 0;font-size:16px;line-height:22px;font-weight:600;color:${COLOURS.text}">${escapeHtml(text)}</h2>`;
 }
 
-export function renderDigest(input: DigestInput): Digest {
+/** Folds the signed links into the per-item and bulk buttons the layout renders. */
+function withActions(input: DigestInput): DigestInput {
+  const a = input.actions;
+  if (!a) return input;
+  const label = `Move to ${cleanText(a.destination, 40)}`;
+  const listed = input.collection.listed.map((i) => {
+    const url = a.perItem.get(i.uid);
+    return url ? { ...i, actions: [...(i.actions ?? []), { label, url }] } : i;
+  });
+  return {
+    ...input,
+    collection: { ...input.collection, listed },
+    bulkActions: [
+      ...(a.allLikely
+        ? [{ label: `Move all likely legitimate (${a.allLikely.count})`, url: a.allLikely.url }]
+        : []),
+      ...(input.bulkActions ?? []),
+    ],
+  };
+}
+
+export function renderDigest(original: DigestInput): Digest {
+  const input = withActions(original);
   const c = input.collection;
   const folder = mailText(c.junkFolder.path, DIGEST_CAPS.folder);
   const fetched = cleanText(input.fetchedFolder, DIGEST_CAPS.folder);
@@ -152,6 +179,11 @@ export function renderDigest(input: DigestInput): Digest {
     '(nothing was moved or marked read).';
   const legitMore = legitTotal > legit.length ? ` (showing ${formatCount(legit.length)})` : '';
   const othersTitle = `Other messages (newest ${formatCount(others.length)})`;
+  const releases = input.releases ?? [];
+  const releasesTitle = `Moved from ${folder} to ${fetched} through this mail's buttons since the last review`;
+  const releaseLine = (r: ReleaseView) =>
+    `${utcMinute(r.at)} · ${addressText(r.from, DIGEST_CAPS.senderAddress) || '(no sender)'} · ` +
+    `${mailText(r.subject, DIGEST_CAPS.subject) || '(no subject)'}${r.user ? ` · by ${cleanText(r.user, 120)}` : ''}`;
 
   const text = [
     subject,
@@ -186,6 +218,7 @@ export function renderDigest(input: DigestInput): Digest {
           '',
         ]
       : []),
+    ...(releases.length ? [`${releasesTitle}:`, ...releases.map((r) => `- ${releaseLine(r)}`), ''] : []),
     'Junk arrivals per week (ISO weeks, UTC):',
     ...chartText(c.weekly),
     '',
