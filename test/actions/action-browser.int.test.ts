@@ -56,7 +56,7 @@ describe.runIf(requireDovecot() && !noBrowser)('action buttons in a real browser
     for (const m of sent) {
       const html = extractHtml(m.raw) ?? '';
       if (/Weekly Junk review/.test(html)) digest = html;
-      else if (/Oversized mail/.test(html)) alert = html;
+      else if (/too large for ESM/.test(html)) alert = html;
     }
     expect(digest).toContain('Move all likely legitimate (2)');
     expect(alert).toContain('Move to Too large for ESM');
