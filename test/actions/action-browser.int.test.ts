@@ -92,7 +92,7 @@ describe.runIf(requireDovecot() && !noBrowser)('action buttons in a real browser
   it('"Move to INBOX" on one Junk message', async () => {
     const result = await followAndConfirm(
       digest,
-      (p) => p.locator('tr', { hasText: 'printer' }).getByRole('link', { name: 'Move to INBOX' }),
+      (p) => p.locator('tr[data-uid]', { hasText: 'printer' }).getByRole('link', { name: 'Move to INBOX' }),
       'Move to INBOX?',
     );
     expect(result).toContain('1 of 1 moved from “Junk Email” to “INBOX”');

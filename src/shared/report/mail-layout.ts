@@ -137,7 +137,7 @@ export function statusLabel(status: Status, extra?: string): string {
 /** A link the app made itself (docs, action pages); never a value from a mailbox. */
 export function link(url: string, text: string): string {
   return (
-    `<a class="mh-a" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer" ` +
+    `<a class="mh-a" href="${escapeHtml(url)}" rel="noopener noreferrer" ` +
     `style="color:${COLOURS.link};text-decoration:underline">${escapeHtml(text)}</a>`
   );
 }
@@ -150,7 +150,7 @@ export function button(url: string, label: string): string {
   return (
     '<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 8px 0 0;display:inline-table">' +
     `<tr><td bgcolor="${COLOURS.link}" style="background:${COLOURS.link};border-radius:4px">` +
-    `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer" style="display:inline-block;padding:9px 16px;` +
+    `<a href="${escapeHtml(url)}" rel="noopener noreferrer" style="display:inline-block;padding:9px 16px;` +
     `font-family:${FONT};font-size:14px;font-weight:600;line-height:20px;color:#ffffff;text-decoration:none;border-radius:4px">` +
     `${escapeHtml(label)}</a></td></tr></table>`
   );
