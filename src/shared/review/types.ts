@@ -55,7 +55,8 @@ export interface JunkItem {
   ticket?: string;
 }
 
-export type FolderFoundBy = 'config' | 'special-use' | 'name';
+export type { FolderFoundBy } from '../mail/folder-finder.js';
+import type { FolderFoundBy } from '../mail/folder-finder.js';
 
 export interface ReviewCollection {
   mailbox: string;
