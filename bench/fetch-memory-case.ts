@@ -14,6 +14,8 @@ import { createSecretResolver } from '../src/shared/config/index.js';
 import type { RegisteredCheckName } from '../src/shared/contracts.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { parseMailboxes } from './bench-lab.js';
+import { mailConnections } from '../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../src/shared/state/memory-store.js';
 
 const WANTED = new Set(['auth', 'credential-expiry', 'imap-login', 'inbox']);
 
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
     secrets,
     tokens: (m, deadline) =>
       createTokenSource(m, { secrets, clock: systemClock, logger: silentLogger, deadline }),
+    ...mailConnections,
+    state: createMemoryStore(),
     checks,
   });
   const mem = process.memoryUsage();

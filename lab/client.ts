@@ -149,11 +149,11 @@ export class LabClient {
   seedMessages(user: string, folder: string, messages: SeedMessage[]): Promise<{ uids: number[] }> {
     return this.#call('POST', '/imap/seed', { user, folder, messages });
   }
-  /** Messages, flags and INTERNALDATE of a folder, read through the lab's own seeding login (for assertions). */
+  /** Messages (UID, flags, INTERNALDATE, size, Message-ID) of a folder, read through the lab's own login. */
   listMessages(
     user: string,
     folder: string,
-  ): Promise<{ uid: number; flags: string[]; internalDate: string; size: number }[]> {
+  ): Promise<{ uid: number; flags: string[]; internalDate: string; size: number; messageId: string }[]> {
     return this.#call(
       'GET',
       `/imap/messages?user=${encodeURIComponent(user)}&folder=${encodeURIComponent(folder)}`,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import azureFunctions, { type InvocationContext, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
-import { checkQueueOutput } from '../src/functions/dispatch-checks.js';
+import type { CheckQueue } from '../src/functions/check-queue.js';
 
 export function invocation(
   functionName: string,
@@ -32,15 +32,13 @@ export function timerTick(isPastDue = false): Timer {
   };
 }
 
-/** The messages a dispatch invocation put on its queue output binding. */
-export function dispatchedMessages(context: InvocationContext): unknown[] {
-  const out = context.extraOutputs.get(checkQueueOutput);
-  return Array.isArray(out) ? out : out === undefined ? [] : [out];
-}
-
-/** A storage queue on Azurite, encoded as the host encodes (base64, host.json `messageEncoding`). */
-export class HostQueue {
+/**
+ * A storage queue on Azurite, encoded as the host encodes (base64, host.json `messageEncoding`). It is also the
+ * CheckQueue dispatchChecks writes to (with each message's initial invisibility); `sent` keeps what was sent.
+ */
+export class HostQueue implements CheckQueue {
   readonly client: QueueClient;
+  readonly sent: Array<{ message: unknown; delaySeconds: number }> = [];
   constructor(connectionString: string, name: string) {
     // Azurite speaks plain http on loopback; production uses https with the managed identity.
     this.client = new QueueClient(connectionString, name, { allowInsecureConnection: true } as never);
@@ -48,9 +46,13 @@ export class HostQueue {
   async ensure(): Promise<void> {
     await this.client.createIfNotExists();
   }
-  async send(messages: unknown[]): Promise<void> {
-    for (const m of messages) {
-      await this.client.sendMessage(Buffer.from(JSON.stringify(m)).toString('base64'));
+  async send(items: ReadonlyArray<{ message: unknown; delaySeconds: number }>): Promise<void> {
+    for (const { message, delaySeconds } of items) {
+      await this.client.sendMessage(
+        Buffer.from(JSON.stringify(message)).toString('base64'),
+        delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {},
+      );
+      this.sent.push({ message, delaySeconds });
     }
   }
   /**

@@ -6,6 +6,7 @@
  *
  *   node dist/lab/with-lab.js -- node dist/lab/demo.js [--imap auto|dovecot|memory] [--out DIR]
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeCheckMailbox } from '../src/functions/check-mailbox.js';
@@ -20,7 +21,7 @@ import type { CycleDeps } from '../src/shared/cycle/deps.js';
 import { streamLogger } from '../src/shared/logger.js';
 import { LabClient } from './client.js';
 import { deskConfig, deskMail, registerDesk, type DeskIdentity } from './demo-scenario.js';
-import { HostQueue, dispatchedMessages, invocation, timerTick } from './demo-harness.js';
+import { HostQueue, invocation, timerTick } from './demo-harness.js';
 import { extractHtml, fileSlug } from './demo-mime.js';
 import { LAB_ENV, type LabEndpoints } from './endpoints.js';
 import { startMemoryImap, type MemoryImapServer } from './memory-imap.js';
@@ -130,13 +131,19 @@ async function main(): Promise<number> {
   const getDeps = async () => deps;
 
   // dispatchChecks → queue → checkMailbox, as the host would run them.
-  const queue = new HostQueue(endpoints.azurite.connectionString, CHECK_QUEUE);
+  // A queue of its own: other processes on the same lab (tests of the deployed bundle) use mailbox-checks.
+  const queue = new HostQueue(
+    endpoints.azurite.connectionString,
+    `${CHECK_QUEUE}-demo-${randomUUID().slice(0, 8)}`,
+  );
   await queue.ensure();
-  const dispatchContext = invocation('dispatchChecks');
-  await makeDispatchChecks(getDeps)(timerTick(), dispatchContext);
-  const messages = dispatchedMessages(dispatchContext);
-  await queue.send(messages);
-  say(`dispatchChecks: ${messages.length} message(s) on queue ${CHECK_QUEUE}`);
+  // One mailbox: no spread, its message is visible at once.
+  await makeDispatchChecks(getDeps, { queue: async () => queue, spreadSeconds: () => 0 })(
+    timerTick(),
+    invocation('dispatchChecks'),
+  );
+  const messages = queue.sent;
+  say(`dispatchChecks: ${messages.length} message(s) on queue ${queue.client.name}`);
   const checkMailbox = makeCheckMailbox(getDeps);
   let worst = 'OK';
   const outcomes: Awaited<ReturnType<typeof checkMailbox>>[] = [];

@@ -238,24 +238,27 @@ export class LabDovecot {
   async listMessages(
     user: string,
     folder: string,
-  ): Promise<{ uid: number; flags: string[]; internalDate: string; size: number }[]> {
+  ): Promise<{ uid: number; flags: string[]; internalDate: string; size: number; messageId: string }[]> {
     const client = this.#seedClient(user);
     await client.connect();
     try {
       const box = await client.mailboxOpen(folder, { readOnly: true });
       if (box.exists === 0) return []; // "1:*" is not a valid set in an empty mailbox
-      const out: { uid: number; flags: string[]; internalDate: string; size: number }[] = [];
+      const out: { uid: number; flags: string[]; internalDate: string; size: number; messageId: string }[] =
+        [];
       for await (const msg of client.fetch('1:*', {
         uid: true,
         flags: true,
         internalDate: true,
         size: true,
+        envelope: true,
       })) {
         out.push({
           uid: msg.uid,
           flags: [...(msg.flags ?? [])].filter((f) => f !== '\\Recent'), // \Recent is per session
           internalDate: new Date(msg.internalDate ?? 0).toISOString(),
           size: msg.size ?? 0,
+          messageId: msg.envelope?.messageId ?? '',
         });
       }
       return out;

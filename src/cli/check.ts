@@ -15,8 +15,11 @@ import {
 } from '../shared/contracts.js';
 import { cleanText, nagiosSafe } from '../shared/report/escape.js';
 import { streamLogger, type Logger } from '../shared/logger.js';
-import { runMailboxes, type RunDeps } from '../shared/checks/runner.js';
+import { DEFAULT_CONCURRENCY, runMailboxes, type RunDeps } from '../shared/checks/runner.js';
+import { createConnectionGate } from '../shared/checks/tenant-gate.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
+import { mailConnections } from '../shared/cycle/compose.js';
+import { createMemoryStore } from '../shared/state/memory-store.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -86,8 +89,11 @@ export function table(results: readonly CheckResult[]): string[] {
 export const CHECK_USAGE =
   'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]';
 
-/** The real dependencies of a CLI run: config's secret resolver, the auth part's token source, system clock. */
-export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps {
+/**
+ * The real dependencies of a CLI run: config's secret resolver, the auth part's token source, the system clock,
+ * imapflow and nodemailer; an in-memory state store (a CLI run keeps no sent-quota history between runs).
+ */
+export function wireRunDeps(config: Config, io: CliIo, logger: Logger): RunDeps {
   const secrets = createSecretResolver(io.env);
   return {
     clock: systemClock,
@@ -95,6 +101,9 @@ export function wireRunDeps(_config: Config, io: CliIo, logger: Logger): RunDeps
     secrets,
     tokens: (mailbox, deadline) =>
       createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
+    ...mailConnections,
+    state: createMemoryStore(),
+    gate: createConnectionGate(config.connectionsPerTenant),
   };
 }
 
@@ -120,7 +129,8 @@ export async function checkCommand(
     const file = args.values.config;
     if (!file) throw new UsageError('--config FILE is required');
     json = args.flags.has('json');
-    concurrency = args.values.concurrency !== undefined ? Number(args.values.concurrency) : 4;
+    concurrency =
+      args.values.concurrency !== undefined ? Number(args.values.concurrency) : DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
       throw new UsageError('--concurrency must be an integer from 1 to 64');
     }

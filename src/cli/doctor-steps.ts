@@ -7,9 +7,10 @@ import { checkPermissions, permissionRemediation } from '../shared/auth/claims.j
 import { esmProblems } from '../shared/auth/esm-consistency.js';
 import type { TokenCache } from '../shared/auth/token-cache.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
-import { createDeadline, raceDeadline } from '../shared/checks/deadline.js';
+import { createDeadline, raceDeadline } from '../shared/deadline.js';
 import { findFolder } from '../shared/mail/folder-finder.js';
-import type { Deadline, TokenGrant } from '../shared/checks/types.js';
+import type { Deadline } from '../shared/deadline.js';
+import type { TokenGrant } from '../shared/auth/ports.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { MailboxConfig, SecretResolver } from '../shared/config/index.js';
 import type { SetupStep } from '../shared/contracts.js';

@@ -6,7 +6,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from './args.js';
-import { checkCommand } from './check.js';
 
 const USAGE = [
   'usage: mailbox-health <command> [options]',
@@ -19,7 +18,7 @@ const USAGE = [
 ];
 
 function version(): string {
-  // dist/src/cli/main.js and src/cli/main.ts both sit two levels below the package root.
+  // The bundle (dist/bundle/cli.js), the tsc output and src/cli/main.ts all sit two or three levels below the root.
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
@@ -34,8 +33,14 @@ function version(): string {
   return 'unknown';
 }
 
+// Each command is imported when it runs: `--help` and `--version` load nothing of the checks (a cold start is
+// mostly module loading), and `check` does not pay for the doctor's imports.
+async function check(argv: string[], io: CliIo): Promise<number> {
+  const { checkCommand } = await import('./check.js');
+  return checkCommand(argv, io);
+}
+
 async function doctor(argv: string[], io: CliIo): Promise<number> {
-  // Loaded on demand: `check` does not pay for the doctor's imports.
   const { doctorCommand } = await import('./doctor.js');
   return doctorCommand(argv, io);
 }
@@ -44,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = argv;
   switch (command) {
     case 'check':
-      return checkCommand(rest, io);
+      return check(rest, io);
     case 'doctor':
       return doctor(rest, io);
     case '--version':

@@ -4,3 +4,4 @@ import './check-mailbox.js';
 import './poison-alert.js';
 import './spam-review.js';
 import './health.js';
+import './mailbox-action.js';

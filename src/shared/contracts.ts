@@ -101,3 +101,9 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 
 /** Summary prefix of a check that could not run because an earlier one failed (status UNKNOWN). */
 export const SKIPPED_PREFIX = 'skipped: ';
+
+/**
+ * What the alert policy (`alerts/decide.ts`) decides for one check result; the alert renderer (`report/alert.ts`)
+ * words every action but 'none'. Shared here so the renderer does not depend on the policy.
+ */
+export type AlertAction = 'none' | 'trigger' | 'remind' | 'escalate' | 'resolve';

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
-import type { CheckName, CheckResult, Status } from '../../src/shared/contracts.js';
-import {
-  DEFAULT_POLICY,
-  decide,
-  type AlertAction,
-  type AlertMemory,
-} from '../../src/shared/alerts/decide.js';
+import type { AlertAction, CheckName, CheckResult, Status } from '../../src/shared/contracts.js';
+import { DEFAULT_POLICY, decide, type AlertMemory } from '../../src/shared/alerts/decide.js';
 
 const HOUR = 3_600_000;
 const result = (check: CheckName, status: Status, summary = `${check} is ${status}`): CheckResult => ({

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmailChannel } from '../../src/shared/alerts/channels/email.js';
-import type { TokenSource } from '../../src/shared/checks/types.js';
+import type { TokenSource } from '../../src/shared/auth/ports.js';
 import { renderAlert, type AlertInput } from '../../src/shared/report/alert.js';
 import { lab } from '../helpers/lab.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authCheck } from '../../src/shared/checks/auth.js';
-import type { TokenOutcome } from '../../src/shared/checks/types.js';
+import type { TokenOutcome } from '../../src/shared/auth/ports.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { CheckResultSchema } from '../../src/shared/contracts.js';
 import { checkContext, labMailbox } from './helpers.js';

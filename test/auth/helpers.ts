@@ -1,10 +1,12 @@
 /** Shared by the auth tests: a lab mailbox configuration and a check context around a token source. */
 import { randomUUID } from 'node:crypto';
-import type { CheckContext, TokenSource } from '../../src/shared/checks/types.js';
-import { createDeadline } from '../../src/shared/checks/deadline.js';
+import type { CheckContext } from '../../src/shared/checks/types.js';
+import type { TokenSource } from '../../src/shared/auth/ports.js';
+import { createDeadline } from '../../src/shared/deadline.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createSecretResolver, parseConfig, type MailboxConfig } from '../../src/shared/config/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 export interface MailboxSpec {
   id?: string;
@@ -61,7 +63,8 @@ export function checkContext(
       open: () => Promise.reject(new Error('no IMAP in auth tests')),
       close: () => Promise.resolve(),
     },
+    smtp: { verify: () => Promise.reject(new Error('no SMTP in auth tests')) },
+    state: createMemoryStore(),
     results: new Map(),
-    services: {},
   };
 }

@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { runMailbox } from '../../src/shared/checks/runner.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 import { byCheck, CLIENT, expectValid, fixedTokens, mailboxConfig, testRegistry } from './helpers.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 const HAS_DOVECOT = requireDovecot();
 const MIN = 60_000;
@@ -66,6 +68,8 @@ describe.runIf(HAS_DOVECOT)('mail checks against Dovecot', () => {
       logger: silentLogger,
       secrets: () => 'unused',
       tokens: () => fixedTokens(token),
+      ...mailConnections,
+      state: createMemoryStore(),
       checks: testRegistry(['auth', 'imap-login', 'inbox', 'junk']),
       ...(opts.lastSpamReviewAt ? { lastSpamReviewAt: () => opts.lastSpamReviewAt } : {}),
     });

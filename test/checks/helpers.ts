@@ -16,7 +16,8 @@ import {
 } from '../../src/shared/contracts.js';
 import { CHECKS } from '../../src/shared/checks/index.js';
 import { startCheck } from '../../src/shared/checks/result.js';
-import type { Check, TokenSource } from '../../src/shared/checks/types.js';
+import type { Check } from '../../src/shared/checks/types.js';
+import type { TokenSource } from '../../src/shared/auth/ports.js';
 
 export const TENANT = '11111111-2222-3333-4444-555555555555';
 export const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';

@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { runMailbox } from '../../src/shared/checks/runner.js';
 import { ImapSession } from '../../src/shared/mail/imap-session.js';
 import { byCheck, expectValid, fixedTokens, mailboxConfig, testCa, testRegistry } from './helpers.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 const TOKEN = 'junk-folder-token';
 const USER = 'servicedesk@contoso.com';
@@ -54,7 +56,9 @@ async function junkOf(
     logger: silentLogger,
     secrets: () => 'unused',
     tokens: () => fixedTokens(TOKEN),
+    ...mailConnections,
     imap: (mb, deadline, logger) => new ImapSession(mb, deadline, logger, { ca: ca.caPem }),
+    state: createMemoryStore(),
     checks: testRegistry(['auth', 'imap-login', 'junk']),
   });
   expectValid(results);

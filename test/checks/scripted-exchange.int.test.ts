@@ -16,6 +16,8 @@ import { runMailbox } from '../../src/shared/checks/runner.js';
 import { ImapSession } from '../../src/shared/mail/imap-session.js';
 import type { Check } from '../../src/shared/checks/types.js';
 import { byCheck, expectValid, fixedTokens, mailboxConfig, testCa, testRegistry } from './helpers.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.c2NyaXB0ZWQtdG9rZW4.sig-SECRET-7f3a';
 const USER = 'servicedesk@contoso.com';
@@ -71,6 +73,8 @@ async function run(
     logger: silentLogger,
     secrets: () => 'unused',
     tokens: () => fixedTokens(TOKEN, opts.kind),
+    ...mailConnections,
+    state: createMemoryStore(),
     imap: (mb, deadline, logger) =>
       new ImapSession(mb, deadline, logger, opts.untrusted ? {} : { ca: ca.caPem }),
     checks,

@@ -18,7 +18,7 @@ import type { CycleDeps } from '../../src/shared/cycle/deps.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createTableStoreFromConnectionString } from '../../src/shared/state/table-store.js';
 import { identityKey } from '../../lab/entra-registry.js';
-import { HostQueue, dispatchedMessages, invocation, timerTick } from '../../lab/demo-harness.js';
+import { HostQueue, invocation, timerTick } from '../../lab/demo-harness.js';
 import { deskConfig, deskMail, registerDesk, type DeskIdentity } from '../../lab/demo-scenario.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 
@@ -59,14 +59,18 @@ describe.runIf(requireDovecot())('Function App handlers against the lab', () => 
     );
     await queue.ensure();
     const ctx = invocation('dispatchChecks');
-    await makeDispatchChecks(getDeps)(timerTick(true), ctx);
-    const messages = dispatchedMessages(ctx);
+    await makeDispatchChecks(getDeps, { queue: async () => queue, spreadSeconds: () => 120 })(
+      timerTick(true),
+      ctx,
+    );
+    const messages = queue.sent.map((s) => s.message);
     expect(messages).toHaveLength(1);
+    // The first message of a cycle is visible at once, whatever the spread.
+    expect(queue.sent[0]!.delaySeconds).toBe(0);
     expect(messages[0]).toEqual({ mailboxId: 'servicedesk', runId: expect.stringMatching(/Z-servicedesk$/) });
     // No secret, nothing from the mailbox, on the queue.
     expect(JSON.stringify(messages)).not.toContain(desk.password);
 
-    await queue.send(messages);
     const outcomes: string[] = [];
     const drained = await queue.drain(async (body, dequeueCount) => {
       const o = await makeCheckMailbox(getDeps)(body, invocation('checkMailbox', { dequeueCount }));

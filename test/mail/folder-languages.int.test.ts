@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANGUAGE_MAILBOXES } from '../../lab/dovecot-config.js';
 import { doctorCommand, type DoctorResult } from '../../src/cli/doctor.js';
 import { runMailbox } from '../../src/shared/checks/runner.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { findFolder } from '../../src/shared/mail/folder-finder.js';
@@ -135,6 +137,8 @@ describe.runIf(HAS_DOVECOT)('folders in the mailbox language: every caller finds
       logger: silentLogger,
       secrets: () => 'unused',
       tokens: () => fixedTokens(token),
+      ...mailConnections,
+      state: createMemoryStore(),
       checks: testRegistry(['auth', 'imap-login', 'junk', 'sent-quota']),
     });
     expectValid(results);
@@ -197,6 +201,8 @@ describe.runIf(HAS_DOVECOT)('folders in the mailbox language: every caller finds
       logger: silentLogger,
       secrets: () => 'unused',
       tokens: () => fixedTokens(token),
+      ...mailConnections,
+      state: createMemoryStore(),
       checks: testRegistry(['auth', 'imap-login', 'sent-quota']),
     });
     const sent = byCheck(results)['sent-quota']!;

@@ -12,6 +12,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { runMailbox } from '../../src/shared/checks/runner.js';
 import { createSmtpProbe } from '../../src/shared/mail/smtp-probe.js';
 import { byCheck, expectValid, fixedTokens, mailboxConfig, testCa, testRegistry } from '../checks/helpers.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
+import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
 const TOKEN = 'smtp-token-SECRET-c0ffee';
 const USER = 'servicedesk@contoso.com';
@@ -74,6 +76,8 @@ async function runSmtp(port: number, ca: { caPem: string }, deadlineSeconds = 20
     logger: silentLogger,
     secrets: () => 'unused',
     tokens: () => fixedTokens(TOKEN),
+    ...mailConnections,
+    state: createMemoryStore(),
     smtp: (mb, deadline, clock) => createSmtpProbe(mb, deadline, clock, { ca: ca.caPem }),
     checks: testRegistry(['auth', 'smtp-auth']),
   });

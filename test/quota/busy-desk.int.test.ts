@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMaildir, type MaildirMessage } from '../../lab/maildir-seed.js';
 import { runMailbox } from '../../src/shared/checks/runner.js';
+import { mailConnections } from '../../src/shared/cycle/compose.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
@@ -75,6 +76,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota on a busy desk (Exchange command-length 
         logger: silentLogger,
         secrets: () => 'unused',
         tokens: () => fixedTokens(token),
+        ...mailConnections,
         checks: testRegistry(['auth', 'imap-login', 'sent-quota']),
         state,
       });
@@ -116,6 +118,6 @@ describe.runIf(HAS_DOVECOT)('sent-quota on a busy desk (Exchange command-length 
       ['-c', conf, 'mailbox', 'status', '-u', address, 'messages unseen', 'Sent Items'],
       { encoding: 'utf8' },
     );
-    expect(status.trim()).toBe(`messages=${OLD + NEAR + RECENT + 10} unseen=${OLD + NEAR}`);
+    expect(status.trim()).toBe(`Sent Items messages=${OLD + NEAR + RECENT + 10} unseen=${OLD + NEAR}`);
   }, 600_000);
 });

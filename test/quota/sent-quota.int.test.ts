@@ -131,8 +131,9 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
           },
         ],
       ]),
-      services: {},
-      ...(s ? { state: s } : {}),
+      smtp: { verify: () => Promise.reject(new Error('no SMTP in the sent-quota test')) },
+      // Without a store of its own the check gets a fresh in-memory one: no history, as in a CLI run.
+      state: s ?? createMemoryStore(),
     };
     const result = await sentQuotaCheck(ctx);
     await client.logout();

@@ -5,7 +5,7 @@
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
-import { renderDigest } from '../../src/shared/report/digest.js';
+import { renderDigest } from '../../src/shared/review/digest.js';
 import { collectReview, MAX_MAIL_STRING } from '../../src/shared/review/collect.js';
 import type { ReviewCollection } from '../../src/shared/review/types.js';
 import { tokenize } from './html-check.js';

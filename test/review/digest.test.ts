@@ -4,9 +4,9 @@
  * proportional to the weekly counts; the seed's instruction is quoted.
  */
 import { describe, expect, it } from 'vitest';
-import { BAR_MAX_PX } from '../../src/shared/report/digest-chart.js';
-import { defeatAutolink, mailText } from '../../src/shared/report/digest-text.js';
-import { DIGEST_CAPS, renderDigest, SEED_INSTRUCTION } from '../../src/shared/report/digest.js';
+import { BAR_MAX_PX } from '../../src/shared/review/digest-chart.js';
+import { defeatAutolink, mailText } from '../../src/shared/review/digest-text.js';
+import { DIGEST_CAPS, renderDigest, SEED_INSTRUCTION } from '../../src/shared/review/digest.js';
 import type { JunkItem, ReviewCollection } from '../../src/shared/review/types.js';
 import { tokenize } from './html-check.js';
 

@@ -4,8 +4,8 @@
  * the mailbox proven unchanged (flags as seeded).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDeadline } from '../../src/shared/checks/deadline.js';
-import type { TokenSource } from '../../src/shared/checks/types.js';
+import { createDeadline } from '../../src/shared/deadline.js';
+import type { TokenSource } from '../../src/shared/auth/ports.js';
 import { ManualClock, systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { ImapSession } from '../../src/shared/mail/imap-session.js';

@@ -5,7 +5,8 @@
  */
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImapSessionPort, TokenOutcome, TokenSource } from '../../src/shared/checks/types.js';
+import type { ImapSessionPort } from '../../src/shared/mail/ports.js';
+import type { TokenOutcome, TokenSource } from '../../src/shared/auth/ports.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { runSpamReview, type DigestMail } from '../../src/shared/review/run.js';
 import type { ReviewRecord, ReviewStore } from '../../src/shared/review/types.js';

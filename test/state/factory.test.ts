@@ -5,25 +5,29 @@ const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 const CS = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
 
 describe('createStateStore', () => {
-  it('builds the store the configuration names, resolving the connection string only through the resolver', () => {
-    expect(createStateStore('memory', () => 'unused').description).toBe('memory');
+  it('builds the store the configuration names, resolving the connection string only through the resolver', async () => {
+    expect((await createStateStore('memory', () => 'unused')).description).toBe('memory');
     const seen: string[] = [];
-    const table = createStateStore({ connectionString: { env: 'STATE_CS' } }, (ref, field) => {
+    const table = await createStateStore({ connectionString: { env: 'STATE_CS' } }, (ref, field) => {
       seen.push(`${'env' in ref ? ref.env : '?'}@${field}`);
       return CS;
     });
     expect(seen).toEqual(['STATE_CS@state.tables.connectionString']);
     expect(table.description).toBe('Table Storage (connection string, local emulator)');
-    const mi = createStateStore({ accountUrl: 'https://acct.table.core.windows.net/' }, () => 'unused', {
-      managedIdentityClientId: '99999999-8888-7777-6666-555555555555',
-    });
+    const mi = await createStateStore(
+      { accountUrl: 'https://acct.table.core.windows.net/' },
+      () => 'unused',
+      {
+        managedIdentityClientId: '99999999-8888-7777-6666-555555555555',
+      },
+    );
     expect(mi.description).toBe('Table Storage acct.table.core.windows.net (managed identity)');
     for (const s of [table, mi]) expect(s.description).not.toContain(KEY);
   });
 
-  it('rejects a table prefix that would make an invalid table name', () => {
-    expect(() => createStateStore({ connectionString: { value: CS } }, () => CS, { prefix: '1bad' })).toThrow(
-      /invalid table name "1badstatus"/,
-    );
+  it('rejects a table prefix that would make an invalid table name', async () => {
+    await expect(
+      createStateStore({ connectionString: { value: CS } }, () => CS, { prefix: '1bad' }),
+    ).rejects.toThrow(/invalid table name "1badstatus"/);
   });
 });

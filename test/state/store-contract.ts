@@ -6,10 +6,26 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { acquireLease, releaseLease } from '../../src/shared/state/lease.js';
 import { updateWithRetry } from '../../src/shared/state/optimistic.js';
-import type { ReviewEntity, StateStore } from '../../src/shared/state/ports.js';
+import { claimAction, finishAction, releasesSince } from '../../src/shared/actions/record.js';
+import type { ActionEntity, ReviewEntity, StateStore } from '../../src/shared/state/ports.js';
 
 const review = (n: number): ReviewEntity => ({ weeklyJunk: [{ week: '2026-11-23', junkMessages: n }] });
 const pk = () => `mb-${randomUUID().slice(0, 8)}`;
+const action = (over: Partial<ActionEntity> = {}): ActionEntity => ({
+  action: 'release',
+  state: 'claimed',
+  moveAttempted: false,
+  claimedAt: '2026-11-24T09:00:00.000Z',
+  folder: 'Junk Email',
+  destination: 'INBOX',
+  issuedAt: '2026-11-23T07:00:00.000Z',
+  expiresAt: '2026-12-01T07:00:00.000Z',
+  keyUsed: 'current',
+  items: [
+    { uid: 7, messageId: '<m7@x.example>', subject: 'Re: hi', from: 'a@x.example', outcome: 'pending' },
+  ],
+  ...over,
+});
 
 export function runStoreContract(name: string, makeStore: () => Promise<StateStore>): void {
   describe(`StateStore contract: ${name}`, () => {
@@ -153,6 +169,58 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       expect(outs.filter((o) => o.held).length).toBe(1);
       const winner = outs.find((o) => o.held)!.holder;
       for (const o of outs) expect(o.holder).toBe(winner);
+    });
+    // ── actions: single-use action links ──
+    it('actions: of concurrent claims of one nonce exactly one wins; the others read its row', async () => {
+      const s = await fresh();
+      const p = pk();
+      const outs = await Promise.all(
+        ['a', 'b', 'c'].map((u) => claimAction(s, p, 'nonce-1', action({ user: u }))),
+      );
+      const winners = outs.filter((o) => o.claimed);
+      expect(winners).toHaveLength(1);
+      const row = await s.actions.get(p, 'nonce-1');
+      for (const o of outs) if (!o.claimed) expect(o.existing.value.user).toBe(row?.value.user);
+      expect(await s.actions.create(p, 'nonce-1', action())).toEqual({ ok: false, reason: 'exists' });
+    });
+
+    it('actions: a claim that failed before any MOVE may be taken again, a finished one never', async () => {
+      const s = await fresh();
+      const p = pk();
+      const first = await claimAction(s, p, 'n2', action());
+      if (!first.claimed) throw new Error('not claimed');
+      expect(
+        await finishAction(s, p, 'n2', first.etag, action({ state: 'failed', moveAttempted: false })),
+      ).toBe(true);
+      const retry = await claimAction(s, p, 'n2', action({ user: 'second' }));
+      expect(retry).toMatchObject({ claimed: true, retry: true });
+      if (!retry.claimed) return;
+      const done = action({
+        state: 'done',
+        moveAttempted: true,
+        finishedAt: '2026-11-24T09:01:00.000Z',
+        user: 'second',
+      });
+      expect(await finishAction(s, p, 'n2', first.etag, done)).toBe(false); // the stale claim cannot finish it
+      expect(await finishAction(s, p, 'n2', retry.etag, done)).toBe(true);
+      const replay = await claimAction(s, p, 'n2', action({ user: 'third' }));
+      expect(replay).toMatchObject({
+        claimed: false,
+        existing: { value: { state: 'done', user: 'second' } },
+      });
+    });
+
+    it('actions: releases since a time, oldest first, done releases only', async () => {
+      const s = await fresh();
+      const p = pk();
+      const at = (h: number) => new Date(Date.UTC(2026, 10, 23, h)).toISOString();
+      await s.actions.upsert(p, 'r1', action({ state: 'done', finishedAt: at(10) }));
+      await s.actions.upsert(p, 'r0', action({ state: 'done', finishedAt: at(2) }));
+      await s.actions.upsert(p, 'r2', action({ state: 'done', finishedAt: at(8) }));
+      await s.actions.upsert(p, 'f', action({ state: 'failed', finishedAt: at(9) }));
+      await s.actions.upsert(p, 'o', action({ action: 'move-oversized', state: 'done', finishedAt: at(9) }));
+      const got = await releasesSince(s, p, new Date(at(5)));
+      expect(got.map((r) => r.finishedAt)).toEqual([at(8), at(10)]);
     });
   });
 }

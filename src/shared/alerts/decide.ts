@@ -13,10 +13,14 @@
  *   a reminder goes out `remindAfterHours` after the last notification. A milder status is not notified.
  * - Back to OK after a triggered alert resolves it (one notice). OK without a triggered alert is silent.
  */
-import { CONNECTIVITY_CHECKS, SKIPPED_PREFIX, severity, type CheckResult } from '../contracts.js';
+import {
+  CONNECTIVITY_CHECKS,
+  SKIPPED_PREFIX,
+  severity,
+  type AlertAction,
+  type CheckResult,
+} from '../contracts.js';
 import type { AlertEntity, StatusEntity } from '../state/ports.js';
-
-export type AlertAction = 'none' | 'trigger' | 'remind' | 'escalate' | 'resolve';
 
 export interface AlertPolicy {
   failuresBeforeAlert: number;

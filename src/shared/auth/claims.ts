@@ -3,7 +3,7 @@
  * IMAP/SMTP refuse the token with a bare "AUTHENTICATE failed". Exchange validates the token; we never trust it.
  */
 import type { Remediation } from '../contracts.js';
-import type { TokenClaims } from '../checks/types.js';
+import type { TokenClaims } from './ports.js';
 
 export type GrantKind = 'delegated' | 'app-only';
 

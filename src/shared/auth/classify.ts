@@ -4,7 +4,7 @@
  * code, transient or not, Microsoft's description and the admin's fix. Messages never contain a secret: MSAL's
  * error texts carry no credentials, and our own errors name only where a secret lives.
  */
-import type { AuthFailure } from '../checks/types.js';
+import type { AuthFailure } from './ports.js';
 import type { Remediation } from '../contracts.js';
 import { aadstsCodeIn, describeAadsts, microsoftDescription } from './catalogue.js';
 import type { AttemptLog } from './network-client.js';

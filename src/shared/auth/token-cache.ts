@@ -5,7 +5,7 @@
  * `renewBeforeMs` ahead of expiry (MSAL itself treats tokens as expired 300 s early).
  */
 import type { AccountInfo, ConfidentialClientApplication, PublicClientApplication } from '@azure/msal-node';
-import type { TokenClaims, TokenOutcome } from '../checks/types.js';
+import type { TokenClaims, TokenOutcome } from './ports.js';
 import type { GrantKind } from './claims.js';
 import type { RetryingNetworkClient } from './network-client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';

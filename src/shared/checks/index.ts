@@ -9,16 +9,10 @@ import { imapLoginCheck } from './imap-login.js';
 import { inboxCheck } from './inbox.js';
 import { junkCheck } from './junk.js';
 import { sentQuotaCheck } from './sent-quota.js';
-import { startCheck } from './result.js';
 import { smtpAuthCheck } from './smtp-auth.js';
 import type { Check } from './types.js';
 
-/** Stand-in for a check that is not delivered: UNKNOWN "not implemented" (none left; kept for new checks). */
-export function notImplemented(name: RegisteredCheckName): Check {
-  return async (ctx) => startCheck(ctx, name)({ status: 'UNKNOWN', summary: `${name}: not implemented` });
-}
-
-const IMPLEMENTED: Partial<Record<RegisteredCheckName, Check>> = {
+const IMPLEMENTED: Record<RegisteredCheckName, Check> = {
   auth: authCheck,
   'credential-expiry': credentialExpiryCheck,
   'imap-login': imapLoginCheck,
@@ -30,7 +24,7 @@ const IMPLEMENTED: Partial<Record<RegisteredCheckName, Check>> = {
 
 /** Every check in CHECK_NAMES order. */
 export const CHECKS: ReadonlyMap<RegisteredCheckName, Check> = new Map(
-  CHECK_NAMES.map((name) => [name, IMPLEMENTED[name] ?? notImplemented(name)] as const),
+  CHECK_NAMES.map((name) => [name, IMPLEMENTED[name]] as const),
 );
 
 export type { Check } from './types.js';

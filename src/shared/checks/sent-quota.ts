@@ -11,7 +11,6 @@
 import { recordMessages, readLedger, currentBuckets, pruneLedger } from '../quota/ledger.js';
 import { scanSentItems } from '../quota/sent-items.js';
 import { formatUtc, summarize } from '../quota/window.js';
-import { createMemoryStore } from '../state/memory-store.js';
 import { failureParts } from './mail-context.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
@@ -23,7 +22,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
   const client = ctx.imap.client();
   if (!client?.usable) return skippedResult(ctx, 'sent-quota', 'no usable IMAP session');
   const finish = startCheck(ctx, 'sent-quota');
-  const store = ctx.state ?? createMemoryStore();
+  const store = ctx.state;
   const id = ctx.mailbox.id;
   let stage = 'ledger read';
   try {

@@ -3,7 +3,6 @@
  * at once. Metrics: smtpAuthMs. Details: { host, port, code?, serverReply? }.
  */
 import { splitHost } from '../mail/imap-session.js';
-import { createSmtpProbe } from '../mail/smtp-probe.js';
 import { failureParts } from './mail-context.js';
 import { startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
@@ -18,8 +17,7 @@ export const smtpAuthCheck: Check = async (ctx) => {
   if (!outcome.ok) {
     return finish({ status: 'UNKNOWN', summary: `skipped: no access token (${outcome.failure.code})` });
   }
-  const probe = ctx.smtp ?? createSmtpProbe(ctx.mailbox, ctx.deadline, ctx.clock);
-  const result = await probe.verify(outcome.grant.accessToken, ctx.deadline.signal);
+  const result = await ctx.smtp.verify(outcome.grant.accessToken, ctx.deadline.signal);
   const metrics = { smtpAuthMs: result.latencyMs };
   if (result.ok) {
     return finish({

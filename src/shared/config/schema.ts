@@ -236,6 +236,16 @@ export const RawConfigSchema = z
     mailboxes: z.array(MailboxSchema).min(1, 'expected at least one mailbox'),
     alerts: AlertsSchema.default({}),
     state: StateSchema.default({ tables: 'memory' }),
+    /**
+     * How many mail connections (IMAP sessions + SMTP probes) one tenant may have open at once in one process;
+     * Exchange Online throttles per app and per mailbox. Default 24 (docs/performance.md).
+     */
+    connectionsPerTenant: z
+      .number({ invalid_type_error: 'expected a whole number of connections' })
+      .int('expected a whole number of connections')
+      .min(2, 'expected at least 2 (one IMAP and one SMTP connection of one mailbox)')
+      .max(1000)
+      .default(24),
   })
   .strict();
 export type RawConfig = z.infer<typeof RawConfigSchema>;

@@ -86,7 +86,9 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
       secrets: deps.secrets,
       tokens: (m, deadline) => tokenSourceFor(deps, m, deadline),
       state: deps.store,
-      ...(deps.imap ? { imap: deps.imap } : {}),
+      imap: deps.imap,
+      smtp: deps.smtp,
+      ...(deps.gate ? { gate: deps.gate } : {}),
       lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
     });
     // A poison alert from an earlier message resolves when a run completes again.

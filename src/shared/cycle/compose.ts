@@ -5,13 +5,27 @@
  */
 import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { systemClock, type Clock } from '../clock.js';
+import { readActionSettings } from '../config/action-settings.js';
 import { readAppSettings, type AppSettings } from '../config/app-settings.js';
 import { loadConfigFromEnv, type Config } from '../config/load.js';
 import { createSecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
+import { ImapSession } from '../mail/imap-session.js';
+import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
+import { createSmtpProbe } from '../mail/smtp-probe.js';
+import { createConnectionGate } from '../checks/tenant-gate.js';
 import { createStateStore } from '../state/factory.js';
 import type { StateStore } from '../state/ports.js';
 import { buildChannels, noResultSink, type CycleDeps, type ResultSink } from './deps.js';
+
+/**
+ * The production connections of a mailbox run: imapflow for the one IMAP session, nodemailer for the SMTP probe.
+ * Chosen here (and by the CLI, which imports this) only; the checks and cycles receive them as ports.
+ */
+export const mailConnections: { imap: ImapSessionFactory; smtp: SmtpProbeFactory } = {
+  imap: (mailbox, deadline, logger) => new ImapSession(mailbox, deadline, logger),
+  smtp: (mailbox, deadline, clock) => createSmtpProbe(mailbox, deadline, clock),
+};
 
 export interface ComposeOptions {
   env: NodeJS.ProcessEnv;
@@ -24,6 +38,8 @@ export interface ComposeOptions {
   sink?: (settings: AppSettings) => ResultSink;
   /** Overrides the configuration (otherwise MAILBOX_HEALTH_CONFIG). */
   config?: Config;
+  /** Overrides the IMAP session (tests, the demo's in-memory server); defaults to imapflow. */
+  imap?: ImapSessionFactory;
 }
 
 export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
@@ -36,14 +52,16 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
   const tokenCache = o.tokenCache ?? processTokenCache;
   const store =
     o.store ??
-    createStateStore(config.state.tables, secrets, {
+    (await createStateStore(config.state.tables, secrets, {
       ...(settings.managedIdentityClientId
         ? { managedIdentityClientId: settings.managedIdentityClientId }
         : {}),
-    });
+    }));
   await store.ensureTables();
   const { problems, ...channels } = buildChannels({ config, secrets, clock, logger: o.logger, tokenCache });
   for (const p of problems) o.logger.warn(`alert channel: ${p}`);
+  const actionLinks = readActionSettings(o.env);
+  for (const p of actionLinks.problems) o.logger.warn(`action links: ${p}`);
   return {
     config,
     store,
@@ -52,6 +70,10 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
     secrets,
     tokenCache,
     sink: o.sink?.(settings) ?? noResultSink,
+    imap: o.imap ?? mailConnections.imap,
+    smtp: mailConnections.smtp,
+    gate: createConnectionGate(config.connectionsPerTenant),
     channels,
+    actionLinks,
   };
 }

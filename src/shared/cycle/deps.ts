@@ -10,8 +10,12 @@ import type { Channel } from '../alerts/channels/types.js';
 import type { NotifyRunOptions } from '../alerts/notify-run.js';
 import type { CheckResult } from '../contracts.js';
 import { createWebhookChannel } from '../alerts/channels/webhook.js';
-import type { Deadline, ImapSessionPort, TokenSource } from '../checks/types.js';
+import type { Deadline } from '../deadline.js';
+import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
+import type { TokenSource } from '../auth/ports.js';
+import type { ConnectionGate } from '../checks/tenant-gate.js';
 import type { Clock } from '../clock.js';
+import type { ActionSettings } from '../config/action-settings.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -30,10 +34,15 @@ export interface CycleDeps {
   secrets: SecretResolver;
   tokenCache: TokenCache;
   sink: ResultSink;
-  /** Overrides for the IMAP session (tests, the demo's in-memory server); defaults to imapflow. */
-  imap?: (mailbox: MailboxConfig, deadline: Deadline, logger: Logger) => ImapSessionPort;
+  /** The IMAP session and SMTP probe of a run, chosen in `compose.ts`. */
+  imap: ImapSessionFactory;
+  smtp: SmtpProbeFactory;
+  /** The process's per-tenant connection cap (config `connectionsPerTenant`), shared by concurrent runs. */
+  gate?: ConnectionGate;
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
+  /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
+  actionLinks?: ActionSettings;
 }
 
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */

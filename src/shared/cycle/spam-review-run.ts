@@ -4,8 +4,7 @@
  * digest and send it from the alert sender mailbox (OAuth2 SMTP) to the mailbox's reviewers.
  */
 import type { Channel } from '../alerts/channels/types.js';
-import { createDeadline } from '../checks/deadline.js';
-import { ImapSession } from '../mail/imap-session.js';
+import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
 import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
 import type { ReviewStore } from '../review/types.js';
@@ -64,7 +63,7 @@ export async function reviewMailbox(
   );
   if (!lease.held) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
-  const imap = deps.imap?.(mailbox, deadline, deps.logger) ?? new ImapSession(mailbox, deadline, deps.logger);
+  const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     return await runSpamReview({
       mailbox,

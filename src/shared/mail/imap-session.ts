@@ -6,8 +6,9 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailboxConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
-import { raceDeadline } from '../checks/deadline.js';
-import type { Deadline, ImapSessionPort } from '../checks/types.js';
+import { raceDeadline } from '../deadline.js';
+import type { Deadline } from '../deadline.js';
+import type { ImapSessionPort } from './ports.js';
 
 export interface ImapSessionOptions {
   /** Extra CA certificates to trust (PEM), in addition to the system's and NODE_EXTRA_CA_CERTS. */

@@ -6,8 +6,9 @@ import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
-import { raceDeadline } from '../checks/deadline.js';
-import type { Deadline, SmtpProbeOutcome, SmtpProbePort } from '../checks/types.js';
+import { raceDeadline } from '../deadline.js';
+import type { Deadline } from '../deadline.js';
+import type { SmtpProbeOutcome, SmtpProbePort } from './ports.js';
 import { splitHost } from './imap-session.js';
 
 export interface SmtpProbeOptions {

@@ -6,8 +6,13 @@
  * Every string a check produced is treated as mailbox-derived (summaries quote subjects, folder names and server
  * replies): cleaned, capped, defanged, then escaped for the target format. Nothing becomes a link.
  */
-import type { AlertAction } from '../alerts/decide.js';
-import { SETUP_STEP_TITLES, worstStatus, type CheckResult, type Status } from '../contracts.js';
+import {
+  SETUP_STEP_TITLES,
+  worstStatus,
+  type AlertAction,
+  type CheckResult,
+  type Status,
+} from '../contracts.js';
 import { escapeHtml, escapeMarkdown, escapeSlack, headerSafe, untrusted } from './escape.js';
 
 export type NotifyAction = Exclude<AlertAction, 'none'>;

@@ -10,7 +10,7 @@
 import type { CheckName, CheckResult, Status } from '../contracts.js';
 
 /** The tables of DESIGN.md "State". */
-export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review'] as const;
+export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review', 'actions'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Entity group transactions are limited to 100 operations (Azure Table Storage). */
@@ -75,12 +75,50 @@ export interface ReviewEntity {
   weeklyJunk: Array<{ week: string; junkMessages: number }>;
 }
 
+// ── actions: single-use action links and their audit ──────────────────────────────────────────────────────────
+/** What one message of an action came to. */
+export type ActionItemOutcome = 'moved' | 'already-there' | 'not-found' | 'failed' | 'pending';
+
+/**
+ * `actions`: PK mailbox, RK the link's nonce → the claim of a single-use action link and, once done, its audit
+ * record. Created with insert-if-absent BEFORE anything moves (a second create of the same nonce is `exists`).
+ */
+export interface ActionEntity {
+  action: 'release' | 'move-oversized';
+  /** claimed: being carried out (or crashed while carried out); done; failed: see `moveAttempted`. */
+  state: 'claimed' | 'done' | 'failed';
+  /** false when the failure came before any MOVE was sent: the link may then be used again. */
+  moveAttempted: boolean;
+  claimedAt: string;
+  finishedAt?: string;
+  folder: string;
+  destination: string;
+  /** From the signed link. */
+  issuedAt: string;
+  expiresAt: string;
+  keyUsed: 'current' | 'previous';
+  /** The signed-in user (platform authentication in front of the app), when there is one. */
+  user?: string;
+  items: Array<{
+    uid: number;
+    messageId: string;
+    subject: string;
+    from: string;
+    outcome: ActionItemOutcome;
+  }>;
+  /** One line in words (no secret): what happened. */
+  summary?: string;
+  /** Why the mailbox could not be reached, as the checks report it (our code, the summary, the fix). */
+  fault?: { code: string; message: string; fix?: string };
+}
+
 export interface TableEntities {
   status: StatusEntity;
   alerts: AlertEntity;
   ledger: LedgerEntity;
   leases: LeaseEntity;
   review: ReviewEntity;
+  actions: ActionEntity;
 }
 
 export interface Stored<T> {
@@ -125,6 +163,7 @@ export interface StateStore {
   readonly ledger: TablePort<LedgerEntity>;
   readonly leases: TablePort<LeaseEntity>;
   readonly review: TablePort<ReviewEntity>;
+  readonly actions: TablePort<ActionEntity>;
   /** Creates the tables when missing (idempotent). */
   ensureTables(): Promise<void>;
   /** A short description for logs and `doctor` (never a key or connection string). */

@@ -14,11 +14,13 @@
  * string the exporter gets an Entra token credential (the managed identity; a user-assigned one by its client id).
  * Without a connection string the sink is a no-op. Settings come in from `readAppSettings` — never from the
  * environment here.
+ *
+ * The SDK (OpenTelemetry underneath) and `@azure/identity` are imported only when a connection string is set:
+ * a process without telemetry never loads them, which is a large part of a cold start (docs/performance.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import { DefaultAzureCredential } from '@azure/identity';
-import { TelemetryClient } from 'applicationinsights';
+import type { TelemetryClient } from 'applicationinsights';
 import type { AppSettings } from '../config/app-settings.js';
 import type { CheckResult, Status } from '../contracts.js';
 
@@ -34,6 +36,8 @@ export const TELEMETRY_METRICS = [
 export interface TelemetrySink {
   readonly enabled: boolean;
   recordResults(results: readonly CheckResult[]): void;
+  /** A custom event (an admin's action from a mail): names and counts only, never mail content. */
+  recordEvent?(name: string, properties: Record<string, string>, measurements?: Record<string, number>): void;
   /** Sends what is buffered (the SDK batches); call before a Function invocation ends. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -74,48 +78,72 @@ export interface TelemetryOptions {
 export function createTelemetry(settings: AppSettings, options: TelemetryOptions = {}): TelemetrySink {
   const cs = settings.appInsightsConnectionString;
   if (!cs) return noopTelemetry;
-  const auth = parseAuthenticationString(settings.appInsightsAuthenticationString);
-  // Isolated providers: no global OpenTelemetry registration, no auto-instrumentation of http or the SDKs.
-  const client = new TelemetryClient(cs, { useGlobalProviders: false });
-  const credential =
-    options.credential ??
-    (auth.aad
-      ? new DefaultAzureCredential(
-          auth.clientId || settings.managedIdentityClientId
-            ? { managedIdentityClientId: auth.clientId ?? settings.managedIdentityClientId }
-            : {},
-        )
-      : undefined);
-  if (credential) client.config.aadTokenCredential = credential;
+  const client = loadClient(cs, settings, options);
+  // Items recorded before the SDK has loaded are sent once it has; flush() waits for both.
+  let pending: Promise<unknown> = client;
   const runLocation = options.runLocation ?? 'mailbox-health';
 
   return {
     enabled: true,
     recordResults(results) {
-      for (const r of results) {
-        const properties: Record<string, string> = { mailbox: r.mailbox, check: r.check, status: r.status };
-        if (r.remediation?.setupStep) properties.setupStep = r.remediation.setupStep;
-        const measurements: Record<string, number> = {};
-        for (const m of TELEMETRY_METRICS) {
-          const v = m === 'durationMs' ? r.durationMs : r.metrics[m];
-          if (typeof v === 'number' && Number.isFinite(v)) measurements[m] = v;
-        }
-        client.trackAvailability({
-          id: randomUUID(),
-          name: `${r.mailbox}/${r.check}`,
-          duration: r.durationMs,
-          success: availabilitySuccess(r.status),
-          runLocation,
-          message: `${r.status} ${r.check}`,
-          time: new Date(r.at),
-          properties,
-          measurements,
-        });
-        for (const [name, value] of Object.entries(measurements))
-          client.trackMetric({ name, value, properties: { mailbox: r.mailbox, check: r.check } });
-      }
+      const copy = [...results];
+      pending = pending.then(() => client).then((c) => track(c, copy, runLocation));
     },
-    flush: () => client.flush(),
-    shutdown: () => client.shutdown(),
+    recordEvent(name, properties, measurements) {
+      const event = { name, properties: { ...properties }, ...(measurements ? { measurements } : {}) };
+      pending = pending.then(() => client).then((c) => c.trackEvent(event));
+    },
+    flush: async () => {
+      await pending;
+      await (await client).flush();
+    },
+    shutdown: async () => {
+      await pending.catch(() => undefined);
+      await (await client).shutdown();
+    },
   };
+}
+
+async function loadClient(
+  cs: string,
+  settings: AppSettings,
+  options: TelemetryOptions,
+): Promise<TelemetryClient> {
+  const auth = parseAuthenticationString(settings.appInsightsAuthenticationString);
+  const { TelemetryClient } = await import('applicationinsights');
+  // Isolated providers: no global OpenTelemetry registration, no auto-instrumentation of http or the SDKs.
+  const client = new TelemetryClient(cs, { useGlobalProviders: false });
+  let credential = options.credential;
+  if (!credential && auth.aad) {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    const clientId = auth.clientId ?? settings.managedIdentityClientId;
+    credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+  }
+  if (credential) client.config.aadTokenCredential = credential;
+  return client;
+}
+
+function track(client: TelemetryClient, results: readonly CheckResult[], runLocation: string): void {
+  for (const r of results) {
+    const properties: Record<string, string> = { mailbox: r.mailbox, check: r.check, status: r.status };
+    if (r.remediation?.setupStep) properties.setupStep = r.remediation.setupStep;
+    const measurements: Record<string, number> = {};
+    for (const m of TELEMETRY_METRICS) {
+      const v = m === 'durationMs' ? r.durationMs : r.metrics[m];
+      if (typeof v === 'number' && Number.isFinite(v)) measurements[m] = v;
+    }
+    client.trackAvailability({
+      id: randomUUID(),
+      name: `${r.mailbox}/${r.check}`,
+      duration: r.durationMs,
+      success: availabilitySuccess(r.status),
+      runLocation,
+      message: `${r.status} ${r.check}`,
+      time: new Date(r.at),
+      properties,
+      measurements,
+    });
+    for (const [name, value] of Object.entries(measurements))
+      client.trackMetric({ name, value, properties: { mailbox: r.mailbox, check: r.check } });
+  }
 }

@@ -6,7 +6,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { MailboxConfig } from '../../config/load.js';
-import type { TokenSource } from '../../checks/types.js';
+import type { TokenSource } from '../../auth/ports.js';
 import { ChannelError, type Channel, type Notification } from './types.js';
 
 export interface EmailChannelOptions {

@@ -7,10 +7,10 @@
  * length-capped, control and bidi characters neutralised, URL-looking text broken (see digest-text.ts). No `href`
  * or `src` is ever built: the digest contains no link and no image at all.
  */
-import type { JunkItem, LegitHint, ReviewCollection } from '../review/types.js';
+import type { JunkItem, LegitHint, ReviewCollection } from './types.js';
 import { chartHtml, chartText } from './digest-chart.js';
 import { mailHtml, mailText } from './digest-text.js';
-import { cleanText, escapeHtml, headerSafe } from './escape.js';
+import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
 
 /** Display caps (code points) for mail data. */
 export const DIGEST_CAPS = {

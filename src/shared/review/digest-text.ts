@@ -10,7 +10,7 @@
  * (`https[:]//`), which leaves bare domains linkable, and over <span> breaks, which the text/plain part cannot use
  * and some clients drop; ZWSP is invisible and reads naturally. The digest never needs a clickable mail value.
  */
-import { cleanText, escapeHtml } from './escape.js';
+import { cleanText, escapeHtml } from '../report/escape.js';
 
 const ZWSP = '\u200b';
 const SCHEME = /\b(https?|ftp|file|javascript|vbscript|data|mailto|tel|ms-[a-z-]+|about|blob)\s*:/gi;

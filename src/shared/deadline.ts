@@ -1,9 +1,16 @@
 /**
- * The one overall deadline of a mailbox run (DESIGN.md). `at` and `remainingMs` read the injected clock; the abort
- * itself is a real timer, because sockets wait in real time.
+ * The one overall deadline of a mailbox run: every network wait of the run (token request, IMAP, SMTP) is bounded by
+ * it. `at` and `remainingMs` read the injected clock; the abort itself is a real timer, because sockets wait in real
+ * time.
  */
-import type { Clock } from '../clock.js';
-import type { Deadline } from './types.js';
+import type { Clock } from './clock.js';
+
+/** One overall deadline per mailbox run; every network wait is bounded by it. */
+export interface Deadline {
+  readonly at: Date;
+  readonly signal: AbortSignal;
+  remainingMs(): number;
+}
 
 export class DeadlineError extends Error {
   readonly code = 'EDEADLINE';

@@ -3,8 +3,8 @@
  * grid, SVG and most widths in CSS, but honours `width`/`bgcolor` attributes on table cells. Bars are horizontal
  * so each week is one table row and a bar is one cell whose `width` is proportional to the count.
  */
-import type { WeeklyJunk } from '../review/types.js';
-import { isoWeekLabel } from '../review/weeks.js';
+import type { WeeklyJunk } from './types.js';
+import { isoWeekLabel } from './weeks.js';
 
 /** Width in pixels of the longest bar. */
 export const BAR_MAX_PX = 300;

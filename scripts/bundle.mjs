@@ -1,0 +1,39 @@
+// @ts-check
+/**
+ * The deployed code: esbuild bundles of the Function App entry and the CLI, built by `npm run build` after `tsc`.
+ * One module graph instead of thousands of files in node_modules is most of a cold start (docs/performance.md).
+ *
+ * - ESM with code splitting: what only some runs need (Azure SDK clients, the doctor) sits in chunks loaded by
+ *   `import()` when configured, so a run that does not use them never parses them.
+ * - `@azure/functions-core` is external: the Functions worker provides it at run time, it is not on npm
+ *   (https://github.com/Azure/azure-functions-nodejs-library/issues/201). `@azure/functions` reaches it with
+ *   `require`, so the bundle gets a real `require` (createRequire) for the CommonJS code inside it.
+ * - `applicationinsights` stays external (resolved from node_modules, a production dependency): it loads its
+ *   OpenTelemetry instrumentations by name at run time, and it is imported only when a connection string is set.
+ *
+ * Usage: node scripts/bundle.mjs [--metafile]   → dist/bundle/{functions,cli}.js + chunks
+ */
+import { build } from 'esbuild';
+import { writeFileSync } from 'node:fs';
+
+export const BUNDLE_DIR = 'dist/bundle';
+
+const result = await build({
+  entryPoints: { functions: 'src/functions/index.ts', cli: 'src/cli/main.ts' },
+  outdir: BUNDLE_DIR,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['@azure/functions-core', 'applicationinsights'],
+  banner: {
+    js: "import { createRequire as __mhCreateRequire } from 'node:module'; const require = __mhCreateRequire(import.meta.url);",
+  },
+  metafile: process.argv.includes('--metafile'),
+  logLevel: 'warning',
+  legalComments: 'linked',
+});
+if (result.metafile) writeFileSync(`${BUNDLE_DIR}/meta.json`, JSON.stringify(result.metafile));

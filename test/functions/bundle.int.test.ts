@@ -1,0 +1,162 @@
+/**
+ * The deployed code, run as deployed: package.json `main` (the Function App bundle) loaded under a stand-in for the
+ * Functions worker (lab/functions-host.ts records what the app registers, as the host indexes it), its handlers
+ * invoked in that process against the lab; and package.json `bin` (the CLI bundle) run as a command.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { QueueClient } from '@azure/storage-queue';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_NAMES } from '../../src/shared/contracts.js';
+import { CHECK_QUEUE } from '../../src/shared/cycle/check-run.js';
+import { createTableStoreFromConnectionString } from '../../src/shared/state/table-store.js';
+import { deskConfig, deskMail, registerDesk, type DeskIdentity } from '../../lab/demo-scenario.js';
+import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
+
+const run = promisify(execFile);
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; bin: Record<string, string> };
+
+interface HostLine {
+  programmingModel?: { name?: string; version?: string };
+  functions?: Array<{ name: string; bindings: Record<string, Record<string, unknown>> }>;
+  invoked?: string;
+  result?: unknown;
+  loaded?: string[];
+}
+
+async function host(env: NodeJS.ProcessEnv, ...invokes: Array<[string, unknown]>): Promise<HostLine[]> {
+  const args = ['dist/lab/functions-host.js', pkg.main];
+  for (const [name, input] of invokes) args.push('--invoke', name, JSON.stringify(input));
+  const { stdout } = await run(process.execPath, args, { env: { ...process.env, ...env }, timeout: 60_000 });
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as HostLine);
+}
+
+describe('package.json main and bin are the bundles, as deployed', () => {
+  it('point at the esbuild bundles that npm run build made', () => {
+    expect(pkg.main).toBe('dist/bundle/functions.js');
+    expect(pkg.bin['mailbox-health']).toBe('dist/bundle/cli.js');
+    expect(existsSync(pkg.main) && existsSync(pkg.bin['mailbox-health']!)).toBe(true);
+  });
+
+  it('registers every function with its standard trigger, as the host indexes them; no telemetry SDK loaded', async () => {
+    const [index, loaded] = await host({});
+    expect(index!.programmingModel?.name).toBe('@azure/functions');
+    const fns = new Map(index!.functions!.map((f) => [f.name, Object.values(f.bindings)]));
+    expect([...fns.keys()].sort()).toEqual([
+      'checkMailbox',
+      'dispatchChecks',
+      'health',
+      'poisonAlert',
+      'spamReview',
+    ]);
+    const trigger = (name: string) =>
+      fns.get(name)!.find((b) => b.direction === 'in' && /Trigger$/.test(String(b.type)));
+    expect(trigger('dispatchChecks')).toMatchObject({ type: 'timerTrigger', schedule: '%CHECK_SCHEDULE%' });
+    expect(trigger('spamReview')).toMatchObject({ type: 'timerTrigger', schedule: '%SPAM_REVIEW_SCHEDULE%' });
+    expect(trigger('checkMailbox')).toMatchObject({
+      type: 'queueTrigger',
+      queueName: CHECK_QUEUE,
+      connection: 'AzureWebJobsStorage',
+    });
+    expect(trigger('poisonAlert')).toMatchObject({
+      type: 'queueTrigger',
+      queueName: `${CHECK_QUEUE}-poison`,
+    });
+    expect(trigger('health')).toMatchObject({ type: 'httpTrigger', authLevel: 'function', methods: ['GET'] });
+    // Application Insights (OpenTelemetry) is loaded only when a connection string is configured.
+    expect(loaded!.loaded).toEqual([]);
+  });
+});
+
+describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
+  const l = lab();
+  let desk: DeskIdentity;
+  let env: NodeJS.ProcessEnv;
+  let doc: Record<string, unknown>;
+  const id = `bundle-${randomBytes(3).toString('hex')}`;
+
+  beforeAll(async () => {
+    const e = labEndpoints();
+    desk = await registerDesk(l, 'bundle');
+    const mail = deskMail(desk, new Date());
+    await l.seedMessages(desk.address, 'INBOX', mail.inbox.slice(0, 1));
+    doc = deskConfig(
+      desk,
+      { authorityHost: e.authorityHost, imap: e.imap!, smtp: e.smtp! },
+      {
+        connectionString: { env: 'STATE_CS' },
+      },
+    );
+    const box = (doc.mailboxes as Array<Record<string, unknown>>)[0]!;
+    box.id = id;
+    doc.alerts = { email: { from: id, to: [desk.admin] } };
+    env = {
+      MAILBOX_HEALTH_CONFIG: JSON.stringify(doc),
+      SERVICEDESK_PASSWORD: desk.password,
+      STATE_CS: e.azurite!.connectionString,
+      AzureWebJobsStorage: e.azurite!.connectionString,
+      CHECK_SPREAD_SECONDS: '0',
+    };
+  });
+
+  it('dispatchChecks puts the message on mailbox-checks (Azurite); checkMailbox runs it into the Table store', async () => {
+    const queue = new QueueClient(labEndpoints().azurite!.connectionString, CHECK_QUEUE, {
+      allowInsecureConnection: true,
+    } as never);
+    await queue.createIfNotExists();
+    const tick = { isPastDue: false, schedule: { adjustForDST: false } };
+    await host(env, ['dispatchChecks', tick]);
+    // Others may use the shared lab's queue: find this dispatch's message by its mailbox id.
+    type Body = { mailboxId: string; runId: string };
+    let body: Body | undefined;
+    for (let i = 0; i < 20 && !body; i++) {
+      const { receivedMessageItems } = await queue.receiveMessages({
+        numberOfMessages: 32,
+        visibilityTimeout: 60,
+      });
+      for (const m of receivedMessageItems) {
+        const parsed = JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as Body;
+        if (parsed?.mailboxId === id) {
+          body = parsed;
+          await queue.deleteMessage(m.messageId, m.popReceipt);
+        }
+      }
+    }
+    expect(body).toEqual({ mailboxId: id, runId: expect.stringMatching(new RegExp(`Z-${id}$`)) });
+
+    await host(env, ['checkMailbox', body]);
+    const store = createTableStoreFromConnectionString(labEndpoints().azurite!.connectionString);
+    const rows = await store.status.list(id);
+    expect(rows.map((r) => r.value.check).sort()).toEqual([...CHECK_NAMES].sort());
+    expect(rows.find((r) => r.value.check === 'inbox')?.value.status).toBe('CRIT');
+    expect(rows.find((r) => r.value.check === 'smtp-auth')?.value.status).toBe('OK');
+  });
+
+  it('the CLI bundle (package.json bin) checks the mailbox and exits by the worst status', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mh-bundle-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ ...doc, state: { tables: 'memory' } }));
+    const out = await run(
+      process.execPath,
+      [pkg.bin['mailbox-health']!, 'check', '--config', file, '--json'],
+      {
+        env: { ...process.env, SERVICEDESK_PASSWORD: desk.password },
+      },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(out.code).toBe(2);
+    const results = JSON.parse(out.stdout) as Array<{ check: string; status: string }>;
+    expect(results.map((r) => r.check)).toEqual([...CHECK_NAMES]);
+    expect(results.find((r) => r.check === 'inbox')?.status).toBe('CRIT');
+    expect(JSON.stringify(results)).not.toContain(desk.password);
+  });
+});
