@@ -73,6 +73,24 @@ param failedResultsThreshold int = 2
 @description('Tags added to every resource')
 param tags object = {}
 
+// ── action links: "Move to Inbox" / "Move to <folder>" buttons in the digest and alerts (docs/deploy.md) ────────
+@description('HMAC key that signs action links (openssl rand -base64 48). Stored as the Key Vault secret action-link-key; empty: no buttons (an existing secret is left as it is).')
+@secure()
+param actionLinkKey string = ''
+
+@description('The key before the last rotation, still accepted so last week\'s links keep working (secret action-link-key-previous). Empty: only the current key verifies.')
+@secure()
+param actionLinkPreviousKey string = ''
+
+@description('true: set the action-link app settings (key references, base URL): mails get buttons. Needs the secret action-link-key (actionLinkKey, or set in the vault by hand).')
+param enableActionButtons bool = false
+
+@description('Public URL of the mailboxAction function the links point to; empty: https://<app>.azurewebsites.net/api/mailboxAction.')
+param actionBaseUrl string = ''
+
+@description('Client id of an app registration (this tenant) for Entra sign-in in front of the action pages (App Service built-in authentication). Empty: the signed link alone authorizes. See docs/deploy.md on Flex Consumption.')
+param actionSignInClientId string = ''
+
 // The queue the dispatcher writes to and the host moves poison messages to (issue 6); names are the code's.
 var checksQueueName = 'mailbox-checks'
 var poisonQueueName = 'mailbox-checks-poison'
@@ -280,6 +298,41 @@ var keyVaultAppSettings = [
   }
 ]
 
+// ── action links: the key as Key Vault secrets, app settings as references (never the value) ─────────────────
+resource actionKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(actionLinkKey)) {
+  parent: keyVault
+  name: 'action-link-key'
+  properties: { value: actionLinkKey, contentType: 'HMAC-SHA256 key of mailbox-health action links' }
+}
+
+resource actionPreviousKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(actionLinkPreviousKey)) {
+  parent: keyVault
+  name: 'action-link-key-previous'
+  properties: { value: actionLinkPreviousKey, contentType: 'previous HMAC-SHA256 key of mailbox-health action links' }
+}
+
+var actionSecretUri = 'https://${keyVault.name}${environment().suffixes.keyvaultDns}/secrets'
+var actionLinkSettings = enableActionButtons
+  ? concat(
+      [
+        { name: 'ACTION_LINK_KEY', value: '@Microsoft.KeyVault(SecretUri=${actionSecretUri}/action-link-key)' }
+        {
+          name: 'ACTION_LINK_BASE_URL'
+          value: empty(actionBaseUrl) ? 'https://${functionAppName}.azurewebsites.net/api/mailboxAction' : actionBaseUrl
+        }
+        { name: 'ACTION_SIGN_IN_REQUIRED', value: empty(actionSignInClientId) ? 'false' : 'true' }
+      ],
+      empty(actionLinkPreviousKey)
+        ? []
+        : [
+            {
+              name: 'ACTION_LINK_KEY_PREVIOUS'
+              value: '@Microsoft.KeyVault(SecretUri=${actionSecretUri}/action-link-key-previous)'
+            }
+          ]
+    )
+  : []
+
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: functionAppName
   location: location
@@ -313,7 +366,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           { name: 'SPAM_REVIEW_SCHEDULE', value: spamReviewSchedule }
           { name: 'MAILBOX_HEALTH_CONFIG', value: string(effectiveConfig) }
         ],
-        keyVaultAppSettings
+        keyVaultAppSettings,
+        actionLinkSettings
       )
     }
     functionAppConfig: {
@@ -345,6 +399,36 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     metricsPublisher
     secretsUser
   ]
+}
+
+// Optional Entra sign-in in front of the action pages: App Service built-in authentication, tokens of this tenant
+// only (the issuer is the tenant's), the health endpoint left to its function key. Microsoft documented built-in
+// authentication as not supported on Flex Consumption (unauthenticated callers not blocked) during the plan's
+// preview: the app therefore also refuses action requests without the platform's principal header
+// (ACTION_SIGN_IN_REQUIRED), and the signed link stays the authorization either way (docs/deploy.md).
+resource actionSignIn 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(actionSignInClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: ['/api/health']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: actionSignInClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: { allowedAudiences: [actionSignInClientId, 'api://${actionSignInClientId}'] }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
 }
 
 // ── alerts (Azure Monitor: independent of the app's own mail path) ──────────────────────────────────────────────

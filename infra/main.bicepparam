@@ -16,3 +16,9 @@ param keyVaultPurgeProtection = bool(readEnvironmentVariable('MAILBOX_HEALTH_KV_
 // azd sets AZURE_PRINCIPAL_ID to whoever runs it: that principal may then write the secrets into the vault.
 param deployerPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param deployerPrincipalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
+// Action buttons (docs/deploy.md "Action buttons"): the key, once and then only to rotate; the sign-in app (optional).
+param actionLinkKey = readEnvironmentVariable('MAILBOX_HEALTH_ACTION_LINK_KEY', '')
+param actionLinkPreviousKey = readEnvironmentVariable('MAILBOX_HEALTH_ACTION_LINK_KEY_PREVIOUS', '')
+param enableActionButtons = bool(readEnvironmentVariable('MAILBOX_HEALTH_ACTION_BUTTONS', 'false'))
+param actionBaseUrl = readEnvironmentVariable('MAILBOX_HEALTH_ACTION_BASE_URL', '')
+param actionSignInClientId = readEnvironmentVariable('MAILBOX_HEALTH_ACTION_SIGN_IN_CLIENT_ID', '')

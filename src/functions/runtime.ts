@@ -6,14 +6,15 @@
 import type { InvocationContext } from '@azure/functions';
 import { composeCycleDeps } from '../shared/cycle/compose.js';
 import type { CycleDeps } from '../shared/cycle/deps.js';
+import { scrub } from '../shared/faults/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createTelemetrySink } from './telemetry-sink.js';
 
 export type GetDeps = (context: InvocationContext) => Promise<CycleDeps>;
 
-/** The host's logger, seen through the core's Logger port. */
+/** The host's logger, seen through the core's Logger port; every line passes the scrubber on its way out. */
 export function contextLogger(context: InvocationContext): Logger {
-  const fmt = (m: string, d?: Record<string, unknown>) => (d ? `${m} ${JSON.stringify(d)}` : m);
+  const fmt = (m: string, d?: Record<string, unknown>) => scrub(d ? `${m} ${JSON.stringify(d)}` : m);
   return {
     debug: (m, d) => context.debug(fmt(m, d)),
     info: (m, d) => context.info(fmt(m, d)),

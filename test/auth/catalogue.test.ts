@@ -127,7 +127,7 @@ describe('classifyAuthError', () => {
     expect(net).toMatchObject({ code: 'ENETWORK', transient: true });
     expect(net.message).toContain('ECONNREFUSED');
     const late = classifyAuthError({}, { ...log(), aborted: true }, 'h');
-    expect(late).toMatchObject({ code: 'ETIMEOUT', transient: true });
+    expect(late).toMatchObject({ code: 'TIMEOUT', transient: true });
   });
 
   it('uses the AADSTS code of a failed metadata request (unknown tenant)', () => {

@@ -67,16 +67,19 @@ describe.runIf(requireDovecot())('Function App handlers against the lab', () => 
     expect(messages).toHaveLength(1);
     // The first message of a cycle is visible at once, whatever the spread.
     expect(queue.sent[0]!.delaySeconds).toBe(0);
-    expect(messages[0]).toEqual({ mailboxId: 'servicedesk', runId: expect.stringMatching(/Z-servicedesk$/) });
+    expect(messages[0]).toEqual({
+      mailboxId: 'servicedesk',
+      runId: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ-servicedesk$/),
+    });
     // No secret, nothing from the mailbox, on the queue.
     expect(JSON.stringify(messages)).not.toContain(desk.password);
 
     const outcomes: string[] = [];
-    const drained = await queue.drain(async (body, dequeueCount) => {
-      const o = await makeCheckMailbox(getDeps)(body, invocation('checkMailbox', { dequeueCount }));
+    const drained = await queue.drain(async (body, meta) => {
+      const o = await makeCheckMailbox(getDeps)(body, invocation('checkMailbox', { ...meta }));
       outcomes.push(o.status);
     });
-    expect(drained).toEqual({ handled: 1, failed: 0 });
+    expect(drained).toEqual({ handled: 1, failed: 0, poisoned: 0 });
     expect(outcomes).toEqual(['done']);
 
     const rows = await deps.store.status.list('servicedesk');

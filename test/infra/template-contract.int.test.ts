@@ -119,6 +119,27 @@ describe.runIf(haveBicep || inCi)('infra/main.bicep contract with the code', () 
     expect(text).toContain('tobool(success)');
   });
 
+  it('action links: the key only as a Key Vault secret behind references, sign-in restricted to the tenant', () => {
+    const params = (arm as { parameters?: Record<string, { type: string }> }).parameters ?? {};
+    expect(params.actionLinkKey?.type).toBe('securestring');
+    expect(params.actionLinkPreviousKey?.type).toBe('securestring');
+    const secrets = resourcesOf(arm, 'Microsoft.KeyVault/vaults/secrets');
+    expect(secrets.map((r) => JSON.stringify(r.name)).join(' ')).toMatch(
+      /action-link-key.*action-link-key-previous/,
+    );
+    const settings = JSON.stringify(arm.variables?.actionLinkSettings);
+    expect(settings).toContain(
+      "'name', 'ACTION_LINK_KEY', 'value', format('@Microsoft.KeyVault(SecretUri={0}/action-link-key)'",
+    );
+    expect(settings).toContain('ACTION_LINK_BASE_URL');
+    expect(settings).not.toMatch(/parameters\('actionLinkKey'\)/); // never the value itself
+    const [auth] = resourcesOf(arm, 'Microsoft.Web/sites/config');
+    const text = JSON.stringify(auth);
+    expect(text).toContain('authsettingsV2');
+    expect(text).toMatch(/tenant\(\)\.tenantId/); // the issuer of this tenant only
+    expect(text).toContain('/api/health');
+  });
+
   it('has no output that carries a secret, key or connection string', () => {
     const outputs = Object.entries(arm.outputs ?? {});
     expect(outputs.length).toBeGreaterThan(0);

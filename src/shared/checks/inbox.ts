@@ -33,6 +33,8 @@ export interface OversizedMessage {
   date: string;
   sender: string;
   subject: string;
+  /** ENVELOPE Message-ID (cleaned): how an action link finds the message again. */
+  messageId?: string;
 }
 
 interface Scan {
@@ -41,6 +43,8 @@ interface Scan {
   waitingCount: number;
   /** The oldest waiting message among the candidates read. */
   oldest?: { uid: number; date: Date };
+  /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
+  uidValidity?: string;
   oversizedUids: number[];
 }
 
@@ -68,7 +72,9 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   const cfg = ctx.mailbox.inbox;
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
-  if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedUids: [] };
+  const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
+  const uv = uidValidity ? { uidValidity } : {};
+  if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedUids: [], ...uv };
   stage.now = 'SEARCH LARGER';
   const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
   const oversizedUids = Array.isArray(found) ? found : [];
@@ -86,7 +92,13 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
     for await (const m of fetchByUid(client, waiting.slice(0, CANDIDATES), { internalDate: true }))
       read.push({ uid: m.uid, date: dateOf(m) });
     const oldest = oldestOf(read);
-    return { exists: box.exists, waitingCount: waiting.length, ...(oldest ? { oldest } : {}), oversizedUids };
+    return {
+      exists: box.exists,
+      waitingCount: waiting.length,
+      ...(oldest ? { oldest } : {}),
+      oversizedUids,
+      ...uv,
+    };
   }
 
   // Every message waits: the first sequence numbers are the lowest UIDs. Windows of CANDIDATES until one holds
@@ -105,6 +117,7 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
     waitingCount: Math.max(0, box.exists - oversizedUids.length),
     ...(oldest ? { oldest } : {}),
     oversizedUids,
+    ...uv,
   };
 }
 
@@ -120,6 +133,7 @@ async function describeOversized(client: ImapFlow, uids: number[]): Promise<Over
       date,
       sender: senderOf(m.envelope),
       subject: cleanMailText(m.envelope?.subject),
+      ...(m.envelope?.messageId ? { messageId: cleanMailText(m.envelope.messageId, 250) } : {}),
     });
   }
   return listed.sort((a, b) => a.uid - b.uid);
@@ -223,6 +237,7 @@ export const inboxCheck: Check = async (ctx) => {
       folder,
       waiting: cfg.waiting,
       oversized,
+      ...(s.uidValidity ? { uidValidity: s.uidValidity } : {}),
       ...(oldest ? { oldestWaiting: { uid: oldest.uid, internalDate: oldest.date.toISOString() } } : {}),
       ...(moved ? { moved } : {}),
     };

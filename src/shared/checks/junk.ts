@@ -61,7 +61,12 @@ export const junkCheck: Check = async (ctx) => {
       return finish({
         status: 'UNKNOWN',
         summary: found.summary,
-        details: { configKey: found.configKey, existingFolders: found.existing },
+        details: {
+          code: 'JUNK_NOT_FOUND',
+          fault: 'setup',
+          configKey: found.configKey,
+          existingFolders: found.existing,
+        },
         remediation: found.remediation,
       });
     }

@@ -36,7 +36,12 @@ export const sentQuotaCheck: Check = async (ctx) => {
       return finish({
         status: 'UNKNOWN',
         summary: scan.summary,
-        details: { configKey: scan.configKey, existingFolders: scan.existing },
+        details: {
+          code: 'SENT_NOT_FOUND',
+          fault: 'setup',
+          configKey: scan.configKey,
+          existingFolders: scan.existing,
+        },
         remediation: scan.remediation,
       });
     stage = 'ledger write';
@@ -108,7 +113,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       return finish({
         status: 'UNKNOWN',
         summary: `sent quota ledger unavailable (${stage}): ${(err as Error)?.message ?? 'error'}`,
-        details: { stage },
+        details: { stage, code: 'ESTATE', fault: 'monitor' },
       });
     return finish(failureParts('IMAP', err, ctx.mailbox, stage, { details: { stage } }));
   }

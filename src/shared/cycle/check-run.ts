@@ -8,12 +8,14 @@
  * Failures that a retry can fix (the state store unreachable) throw, so the host retries and finally moves the
  * message to the poison queue; a mailbox failing is a result, never an exception.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
+import { decodeQueueBody } from './queue-message.js';
 
 export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
@@ -34,30 +36,42 @@ export type CheckRunOutcome =
   | { status: 'done'; mailboxId: string; runId: string; results: CheckResult[]; notify: NotifyRunResult }
   | { status: 'busy'; mailboxId: string; runId: string; holder: string; until: string }
   | { status: 'duplicate'; mailboxId: string; runId: string }
-  | { status: 'unknown-mailbox'; mailboxId: string; runId: string }
-  | { status: 'invalid-message'; problems: string[] };
+  | { status: 'unknown-mailbox'; mailboxId: string; runId: string };
 
-/** Parses a queue message body (the host hands JSON already parsed, or a string). */
-export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[] } {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return { problems: ['message: not JSON'] };
-    }
-  }
-  const parsed = CheckMessageSchema.safeParse(value);
+/** Parses a queue message body (JSON as the host hands it, a string, or base64 text from an older producer). */
+export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[]; sizeBytes?: number } {
+  const decoded = decodeQueueBody(body);
+  if (!decoded.ok) return { problems: [`message: ${decoded.reason}`], sizeBytes: decoded.sizeBytes };
+  const parsed = CheckMessageSchema.safeParse(decoded.value);
   if (parsed.success) return parsed.data;
   return { problems: parsed.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`) };
 }
 
-export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<CheckRunOutcome> {
+/** A message no run can use: thrown so that the host retries it, then moves it to the poison queue, which alerts. */
+export class UnreadableMessageError extends Error {
+  readonly code = 'EMESSAGE';
+  constructor(readonly problems: string[]) {
+    super(`unreadable check message: ${problems.join('; ')}`);
+    this.name = 'UnreadableMessageError';
+  }
+}
+
+/**
+ * `executionId` names this execution (the host's invocation id): the lease is held per execution, not per run id,
+ * so a second delivery of the same message while the first still runs (a visibility timeout, a redelivery) finds
+ * the mailbox busy instead of running side by side with it.
+ */
+export async function runCheckMessage(
+  deps: CycleDeps,
+  body: unknown,
+  executionId: string = randomUUID(),
+): Promise<CheckRunOutcome> {
   const msg = parseCheckMessage(body);
   if ('problems' in msg) {
-    // Retrying a malformed message cannot help: report and drop it.
-    deps.logger.error('malformed check message dropped', { problems: msg.problems });
-    return { status: 'invalid-message', problems: msg.problems };
+    // Dropping it would hide whatever wrote it (another version, a stray producer): let it reach the poison queue,
+    // whose alert names the queue and the message's size.
+    deps.logger.error('unreadable check message', { problems: msg.problems });
+    throw new UnreadableMessageError(msg.problems);
   }
   const { mailboxId, runId } = msg;
   const mailbox = mailboxById(deps.config, mailboxId);
@@ -65,7 +79,7 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
     deps.logger.warn('check message for a mailbox no longer configured', { mailboxId });
     return { status: 'unknown-mailbox', mailboxId, runId };
   }
-  const holder = `check:${runId}`;
+  const holder = `check:${runId}:${executionId}`;
   const started = deps.clock.now();
   const ttl = mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS;
   const lease = await acquireLease(deps.store, mailbox.id, holder, ttl, started);

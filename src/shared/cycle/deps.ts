@@ -48,7 +48,7 @@ export interface CycleDeps {
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
 export function notifyOptions(
   deps: CycleDeps,
-  mailbox: MailboxConfig,
+  mailbox: NotifyRunOptions['mailbox'],
   results: readonly CheckResult[],
 ): NotifyRunOptions {
   return {

@@ -156,6 +156,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
           sizeBytes: d.size,
           hints,
           ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
+          ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
         });
       }
       listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
@@ -167,6 +168,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     collection: {
       mailbox: mailbox.id,
       junkFolder: junk,
+      ...(box.uidValidity !== undefined ? { junkUidValidity: String(box.uidValidity) } : {}),
       ...(sent ? { sentFolder: sent } : {}),
       collectedAt: now.toISOString(),
       ...(previous?.lastReviewAt ? { lastReviewAt: previous.lastReviewAt } : {}),

@@ -53,6 +53,8 @@ export interface JunkItem {
   hints: LegitHint[];
   /** The ticket number matched in the subject (HOSTILE, it is part of the subject). */
   ticket?: string;
+  /** ENVELOPE Message-ID (HOSTILE, length-bounded): what an action link finds the message by if its UID changed. */
+  messageId?: string;
 }
 
 export type { FolderFoundBy } from '../mail/folder-finder.js';
@@ -61,6 +63,8 @@ import type { FolderFoundBy } from '../mail/folder-finder.js';
 export interface ReviewCollection {
   mailbox: string;
   junkFolder: { path: string; foundBy: FolderFoundBy };
+  /** The Junk folder's UIDVALIDITY when collected (decimal): action links carry it with each UID. */
+  junkUidValidity?: string;
   /** Where "known" senders were looked up; undefined when the Sent folder was not found. */
   sentFolder?: { path: string; foundBy: FolderFoundBy };
   collectedAt: string;

@@ -110,6 +110,7 @@ export function createMemoryStore(): StateStore {
     ledger: t<'ledger'>(),
     leases: t<'leases'>(),
     review: t<'review'>(),
+    slots: t<'slots'>(),
     actions: t<'actions'>(),
     async ensureTables() {},
     description: 'memory',

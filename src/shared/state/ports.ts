@@ -10,7 +10,7 @@
 import type { CheckName, CheckResult, Status } from '../contracts.js';
 
 /** The tables of DESIGN.md "State". */
-export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review', 'actions'] as const;
+export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review', 'actions', 'slots'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Entity group transactions are limited to 100 operations (Azure Table Storage). */
@@ -75,6 +75,19 @@ export interface ReviewEntity {
   weeklyJunk: Array<{ week: string; junkMessages: number }>;
 }
 
+/**
+ * `slots`: PK the timer function (`dispatchChecks`, `spamReview`), RK what the slot covers (`_all`, or a mailbox
+ * id) → the latest schedule occurrence claimed. Written by an etag-guarded insert-if-absent / replace-if-older, so
+ * two runs of one slot (the host's catch-up run after a restart) cannot both claim it (see cycle/schedule-slot.ts).
+ */
+export interface SlotEntity {
+  /** ISO time of the schedule occurrence (seconds precision, UTC). */
+  slot: string;
+  /** The run that claimed it. */
+  runId: string;
+  claimedAt: string;
+}
+
 // ── actions: single-use action links and their audit ──────────────────────────────────────────────────────────
 /** What one message of an action came to. */
 export type ActionItemOutcome = 'moved' | 'already-there' | 'not-found' | 'failed' | 'pending';
@@ -118,6 +131,7 @@ export interface TableEntities {
   ledger: LedgerEntity;
   leases: LeaseEntity;
   review: ReviewEntity;
+  slots: SlotEntity;
   actions: ActionEntity;
 }
 
@@ -163,6 +177,7 @@ export interface StateStore {
   readonly ledger: TablePort<LedgerEntity>;
   readonly leases: TablePort<LeaseEntity>;
   readonly review: TablePort<ReviewEntity>;
+  readonly slots: TablePort<SlotEntity>;
   readonly actions: TablePort<ActionEntity>;
   /** Creates the tables when missing (idempotent). */
   ensureTables(): Promise<void>;

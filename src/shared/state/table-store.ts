@@ -180,6 +180,7 @@ function build(make: (name: string) => TableClient, prefix: string, description:
     ledger: port('ledger'),
     leases: port('leases'),
     review: port('review'),
+    slots: port('slots'),
     actions: port('actions'),
     async ensureTables() {
       for (const name of TABLE_NAMES) {
