@@ -73,6 +73,13 @@ param failedResultsThreshold int = 2
 @description('Tags added to every resource')
 param tags object = {}
 
+// ── static outbound IP (optional): parameters ──────────────────────────────────────────────────────────────────
+@description('Send all outbound traffic (Entra sign-in, IMAP, SMTP) through a virtual network with a NAT gateway and one static public IP, output as STATIC_OUTBOUND_IP, for tenants whose Conditional Access allows the service account only from known addresses (AADSTS53003 otherwise). Flex Consumption has no fixed outbound IP without it. Needs the Microsoft.App resource provider registered (docs/deploy.md).')
+param staticOutboundIp bool = false
+
+@description('Address space of that virtual network (with staticOutboundIp); the integration subnet takes all of it')
+param outboundVnetAddressPrefix string = '10.60.0.0/24'
+
 // ── action links: "Move to Inbox" / "Move to <folder>" buttons in the digest and alerts (docs/deploy.md) ────────
 @description('HMAC key that signs action links (openssl rand -base64 48). Stored as the Key Vault secret action-link-key; empty: no buttons (an existing secret is left as it is).')
 @secure()
@@ -347,6 +354,9 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    // Static outbound IP: the app joins the NAT gateway's subnet and routes everything through it.
+    virtualNetworkSubnetId: staticOutboundIp ? outboundSubnetId : null
+    outboundVnetRouting: { allTraffic: staticOutboundIp }
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -398,8 +408,62 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     tableContributor
     metricsPublisher
     secretsUser
+    outboundVnet // only with staticOutboundIp: the subnet must exist before the app joins it
   ]
 }
+
+// ── static outbound IP (optional): NAT gateway, public IP, virtual network ─────────────────────────────────────
+// Flex Consumption apps have no fixed outbound address; a NAT gateway on the app's integration subnet gives all of
+// its outbound traffic one static public IP (Microsoft Learn: "Azure Functions networking options" → NAT gateway;
+// "Flex Consumption plan" → virtual network integration, subnet delegated to Microsoft.App/environments).
+resource outboundIp 'Microsoft.Network/publicIPAddresses@2025-05-01' = if (staticOutboundIp) {
+  name: 'pip-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  sku: { name: 'Standard', tier: 'Regional' }
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource natGateway 'Microsoft.Network/natGateways@2025-05-01' = if (staticOutboundIp) {
+  name: 'ng-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  sku: { name: 'Standard' }
+  properties: {
+    idleTimeoutInMinutes: 4
+    publicIpAddresses: [{ id: outboundIp.id }]
+  }
+}
+
+var outboundSubnetName = 'snet-functions'
+
+resource outboundVnet 'Microsoft.Network/virtualNetworks@2025-05-01' = if (staticOutboundIp) {
+  name: 'vnet-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  properties: {
+    addressSpace: { addressPrefixes: [outboundVnetAddressPrefix] }
+    subnets: [
+      {
+        name: outboundSubnetName
+        properties: {
+          addressPrefix: outboundVnetAddressPrefix
+          delegations: [{ name: 'flex-consumption', properties: { serviceName: 'Microsoft.App/environments' } }]
+          natGateway: { id: natGateway.id }
+        }
+      }
+    ]
+  }
+}
+
+var outboundSubnetId = resourceId(
+  'Microsoft.Network/virtualNetworks/subnets',
+  'vnet-mailbox-health-${resourceToken}',
+  outboundSubnetName
+)
 
 // Optional Entra sign-in in front of the action pages: App Service built-in authentication, tokens of this tenant
 // only (the issuer is the tenant's), the health endpoint left to its function key. Microsoft documented built-in
@@ -551,3 +615,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.name
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = appInsights.name
+// The address to allow in the tenant's Conditional Access named location (empty without staticOutboundIp).
+output STATIC_OUTBOUND_IP string = staticOutboundIp ? outboundIp!.properties.ipAddress : ''

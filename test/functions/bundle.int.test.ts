@@ -57,6 +57,7 @@ describe('package.json main and bin are the bundles, as deployed', () => {
       'mailboxAction',
       'poisonAlert',
       'spamReview',
+      'status',
     ]);
     const trigger = (name: string) =>
       fns.get(name)!.find((b) => b.direction === 'in' && /Trigger$/.test(String(b.type)));
@@ -72,6 +73,12 @@ describe('package.json main and bin are the bundles, as deployed', () => {
       queueName: `${CHECK_QUEUE}-poison`,
     });
     expect(trigger('health')).toMatchObject({ type: 'httpTrigger', authLevel: 'function', methods: ['GET'] });
+    expect(trigger('status')).toMatchObject({
+      type: 'httpTrigger',
+      authLevel: 'function',
+      methods: ['GET'],
+      route: 'status/{mailbox?}',
+    });
     // Application Insights (OpenTelemetry) is loaded only when a connection string is configured.
     expect(loaded!.loaded).toEqual([]);
   });

@@ -4,13 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import type { HttpRequest } from '@azure/functions';
+import azureFunctions, { type HttpRequest } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCheckMailbox } from '../../src/functions/check-mailbox.js';
 import { makeDispatchChecks } from '../../src/functions/dispatch-checks.js';
 import { makeHealth } from '../../src/functions/health.js';
 import { makePoisonAlert } from '../../src/functions/poison-alert.js';
 import { makeSpamReview } from '../../src/functions/spam-review.js';
+import { makeStatus } from '../../src/functions/status.js';
+import { RUN_END, RUN_PREFIX } from '../../src/shared/history/keys.js';
+import { STATUS_CSP } from '../../src/shared/report/status-layout.js';
 import { parseConfig } from '../../src/shared/config/load.js';
 import { CHECK_NAMES } from '../../src/shared/contracts.js';
 import { composeCycleDeps } from '../../src/shared/cycle/compose.js';
@@ -100,6 +103,21 @@ describe.runIf(requireDovecot())('Function App handlers against the lab', () => 
     expect(text).not.toContain(desk.password);
     // No mail content: the waiting mail's subject is not in the health document.
     expect(text).not.toContain('Printer');
+
+    // The run left its history row, and the status page draws the mailbox from it.
+    const runs = await deps.store.history.range('servicedesk', { from: RUN_PREFIX, to: RUN_END });
+    expect(runs.map((r) => r.value.kind === 'run' && r.value.worst)).toEqual(['CRIT']);
+    const statusRes = await makeStatus(getDeps)(
+      new azureFunctions.HttpRequest({
+        method: 'GET',
+        url: 'http://localhost/api/status/servicedesk',
+        params: { mailbox: 'servicedesk' },
+      }),
+      invocation('status'),
+    );
+    expect(statusRes.status).toBe(200);
+    expect((statusRes.headers as Record<string, string>)['Content-Security-Policy']).toBe(STATUS_CSP);
+    expect(String(statusRes.body)).toMatch(/<title>servicedesk: Critical/);
   });
 
   it('a redelivered message (same run id) does no work twice', async () => {

@@ -1,6 +1,6 @@
 /**
  * One queue message = one mailbox run (DESIGN.md "Flow of one cycle"): lease → all checks under the mailbox's
- * deadline → state + alert policy + channels (notifyRun) → telemetry → lease released.
+ * deadline → state + alert policy + channels (notifyRun) → telemetry → history (the status page) → lease released.
  *
  * Redelivery: the queue may deliver a message again (a crash after the work, a visibility timeout). The run id of
  * the last completed run is kept in the `leases` partition (row `last-run`), so the same run id does no work twice.
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
+import { recordHistory } from '../history/record.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
 import { decodeQueueBody } from './queue-message.js';
@@ -110,6 +111,14 @@ export async function runCheckMessage(
     if (poison && poison.value.status !== 'OK') results.push(poisonResolved(mailbox.id, deps.clock.now()));
     const notify = await notifyRun(notifyOptions(deps, mailbox, results));
     deps.sink.recordResults(results);
+    // The status page's history. It only draws: a failed write is logged, not retried (a retry would run the
+    // mailbox's checks again and could repeat notifications).
+    await recordHistory(deps.store, mailbox.id, results, deps.clock.now()).catch((err: unknown) =>
+      deps.logger.warn('history not recorded for this run', {
+        mailboxId,
+        error: err instanceof Error ? err.name : 'error',
+      }),
+    );
     const finished = deps.clock.now();
     await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
       holder: runId,

@@ -12,6 +12,7 @@
 import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
+import { compileUserPattern } from '../config/user-pattern.js';
 import { findFolder } from '../mail/folder-finder.js';
 import { fetchByUid } from '../mail/uid-sets.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
@@ -90,7 +91,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const knownCap = input.options?.knownCap ?? 1000;
   const knownDays = input.options?.knownDays ?? 30;
   const now = clock.now();
-  const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
+  const ticketPattern = compileUserPattern(mailbox.spamReview.ticketPattern);
 
   // The same finder as the checks, on the same session's folder list: the review and the checks agree.
   const junkFound = await findFolder(client, 'junk', mailbox);

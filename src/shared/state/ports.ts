@@ -8,9 +8,20 @@
  * are read whole by the monitor and never queried by column (and Table Storage has no nested types).
  */
 import type { CheckName, CheckResult, Status } from '../contracts.js';
+import type { HistoryTableEntities, HistoryTables } from './history-port.js';
+import { HISTORY_TABLE_NAMES } from './history-port.js';
 
 /** The tables of DESIGN.md "State". */
-export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review', 'actions', 'slots'] as const;
+export const TABLE_NAMES = [
+  'status',
+  'alerts',
+  'ledger',
+  'leases',
+  'review',
+  'actions',
+  'slots',
+  ...HISTORY_TABLE_NAMES,
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Entity group transactions are limited to 100 operations (Azure Table Storage). */
@@ -125,7 +136,7 @@ export interface ActionEntity {
   fault?: { code: string; message: string; fix?: string };
 }
 
-export interface TableEntities {
+export interface TableEntities extends HistoryTableEntities {
   status: StatusEntity;
   alerts: AlertEntity;
   ledger: LedgerEntity;
@@ -171,7 +182,7 @@ export interface TablePort<T> {
   transact(partitionKey: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome>;
 }
 
-export interface StateStore {
+export interface StateStore extends HistoryTables {
   readonly status: TablePort<StatusEntity>;
   readonly alerts: TablePort<AlertEntity>;
   readonly ledger: TablePort<LedgerEntity>;
