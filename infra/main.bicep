@@ -37,7 +37,7 @@ param checkSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the weekly spam review; Monday 07:00 UTC by default')
 param spamReviewSchedule string = '0 0 7 * * 1'
 
-@description('The mailbox-health configuration document (see DESIGN.md "Config"). It carries no secret values: secrets are { "env": "NAME" } references that keyVaultReferences maps to Key Vault secrets. state.tables is set by this template.')
+@description('The mailbox-health configuration document (see docs/configuration.md). It carries no secret values: secrets are { "env": "NAME" } references that keyVaultReferences maps to Key Vault secrets. state.tables is set by this template.')
 param mailboxConfig object
 
 @description('App settings that carry secrets, as { "<SETTING_NAME>": "<key vault secret name>" }; each becomes a Key Vault reference. Set the secret values yourself (docs/deploy.md): the template never sees them.')
@@ -98,7 +98,7 @@ param actionBaseUrl string = ''
 @description('Client id of an app registration (this tenant) for Entra sign-in in front of the action pages (App Service built-in authentication). Empty: the signed link alone authorizes. See docs/deploy.md on Flex Consumption.')
 param actionSignInClientId string = ''
 
-// The queue the dispatcher writes to and the host moves poison messages to (issue 6); names are the code's.
+// The queue the dispatcher writes to and the host moves poison messages to (docs/reliability.md); names are the code's.
 var checksQueueName = 'mailbox-checks'
 var poisonQueueName = 'mailbox-checks-poison'
 // Container names are lower-case, 3-63 characters.

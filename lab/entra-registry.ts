@@ -9,6 +9,12 @@ export interface LabUser {
   /** Delegated scopes this user consented to (short names, e.g. `IMAP.AccessAsUser.All`); absent = any. */
   scopes?: string[];
   mfaRequired?: boolean;
+  /**
+   * A Conditional Access location policy on the account: sign-ins only from these addresses (a named location,
+   * e.g. the service desk's own egress IPs); any other source address is blocked with AADSTS53003. The lab sees
+   * the monitor at 127.0.0.1.
+   */
+  signInAllowedFrom?: string[];
   locked?: boolean;
   disabled?: boolean;
   passwordExpired?: boolean;
@@ -30,7 +36,7 @@ export interface LabCertificateCredential {
 export interface LabApp {
   clientId: string;
   displayName?: string;
-  /** "Allow public client flows" (the seed's step): ROPC without a secret. */
+  /** "Allow public client flows" (a step of the vendor's setup guide): ROPC without a secret. */
   publicClient?: boolean;
   secrets?: LabSecret[];
   certificates?: LabCertificateCredential[];

@@ -497,6 +497,7 @@ export class EntraEmulator extends EventEmitter {
       username ?? '',
       tenant,
       grant === 'password' ? form.get('password') : null,
+      sourceAddress(req),
     );
     if (userError) return fail(userError);
     const wanted = shortNames.includes('.default') ? (app.delegatedScopes ?? []) : shortNames;
@@ -539,6 +540,7 @@ function checkUser(
   username: string,
   tenant: LabTenant,
   password: string | null,
+  from: string,
 ): AadError | null {
   const err = (code: number, description: string, suberror?: string): AadError => ({
     status: 400,
@@ -564,6 +566,14 @@ function checkUser(
   }
   if (user.disabled) return err(50057, 'The user account is disabled.');
   if (user.passwordExpired) return err(50055, 'The password is expired.', 'user_password_expired');
+  // Conditional Access is evaluated after the credentials are verified (the sign-in log shows "Success" for the
+  // first factor and "Failure" for CA), so a wrong password still reports 50126 first.
+  if (user.signInAllowedFrom && !user.signInAllowedFrom.includes(from)) {
+    return err(
+      53003,
+      'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+    );
+  }
   if (user.mfaRequired) {
     return err(
       50076,
@@ -573,6 +583,11 @@ function checkUser(
   }
   void username;
   return null;
+}
+
+/** The client's address as Entra would see it (IPv4-mapped IPv6 written as IPv4). */
+function sourceAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
 function clientAuthError(f: ClientAuthFailure): AadError {

@@ -1,5 +1,5 @@
 /**
- * A tiny scripted IMAP server for the behaviour Dovecot cannot show (issue 4 point 5): Exchange Online's exact
+ * A tiny scripted IMAP server for the behaviour Dovecot cannot show: Exchange Online's exact
  * replies (`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`, `BAD Command Argument Error.
  * 11` on FETCH, `NO not connected`), a connection dropped in the middle of a FETCH literal, and a server that
  * accepts the connection and never says a word.

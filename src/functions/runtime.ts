@@ -5,7 +5,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { composeCycleDeps } from '../shared/cycle/compose.js';
-import type { CycleDeps } from '../shared/cycle/deps.js';
+import { withInvocationLogger, type CycleDeps } from '../shared/cycle/deps.js';
 import { scrub } from '../shared/faults/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createTelemetrySink } from './telemetry-sink.js';
@@ -37,7 +37,7 @@ export const processDeps: GetDeps = async (context) => {
   });
   const deps = await shared;
   // Log through the current invocation so lines are correlated with it.
-  return { ...deps, logger: contextLogger(context) };
+  return withInvocationLogger(deps, contextLogger(context));
 };
 
 export const CHECK_QUEUE_CONNECTION = 'AzureWebJobsStorage';

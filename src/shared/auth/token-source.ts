@@ -134,7 +134,7 @@ async function requestToken(
       entry.account = undefined;
     }
   }
-  // The vendor's setup is ROPC; msal-node marks it deprecated but keeps it (O365-FACTS.md).
+  // The vendor's setup is ROPC; msal-node marks it deprecated but keeps it (docs/exchange-online.md).
   return app.acquireTokenByUsernamePassword({
     scopes: id.scopes,
     username: id.user!,

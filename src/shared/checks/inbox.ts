@@ -5,7 +5,7 @@
  *   warnAfterMinutes, CRIT above critAfterMinutes. Counts come from EXAMINE and SEARCH; dates are read for a few
  *   candidates only (the lowest UIDs), so the cost does not grow with the folder;
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
- *   (the seed: large mails cannot be fetched into ESM and must be moved by hand);
+ *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand);
  * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
  *   partial range always uses `.PEEK`, so \Seen is never set) — a server error here is CRIT with the failing UID;
  * - opt-in `moveOversizedTo`: MOVE (creating the folder), verified by the UIDPLUS COPYUID map; never deletes.

@@ -1,5 +1,5 @@
 /**
- * `junk`: watches the Junk folder the admins are told to review weekly. Found by the one folder finder
+ * `junk`: watches the Junk folder the admins are told to review weekly (the vendor's setup guide). Found by the one folder finder
  * (mail/folder-finder.ts: `folders.junk`, SPECIAL-USE, then the localized names — Exchange Online advertises no
  * SPECIAL-USE and names the folder in the mailbox language); not found → UNKNOWN listing the folders that exist.
  * Opened read-only; the dates read are those of recent arrivals only, whatever the folder size.

@@ -1,7 +1,7 @@
 /**
- * Runs the registry for one mailbox under one overall deadline (DESIGN.md): the IMAP checks in order, each seeing
- * the results before it, the SMTP probe alongside them once `auth` has a result; dependency skips; when the
- * deadline fires, one timeout result (CRIT) for the check that was running in each lane and "skipped: deadline
+ * Runs the registry for one mailbox under one overall deadline (docs/architecture.md): the IMAP checks in order,
+ * each seeing the results before it, the SMTP probe alongside them once `auth` has a result; dependency skips; when
+ * the deadline fires, one timeout result (CRIT) for the check that was running in each lane and "skipped: deadline
  * reached" for the rest; a check that throws (a bug) becomes UNKNOWN naming the
  * error class only (its message could carry anything); the one IMAP session is closed in `finally`. Every result
  * is scrubbed and obeys the fault-class rules (faults/) before anyone else sees it.

@@ -1,5 +1,5 @@
 /**
- * The configuration document (DESIGN.md "Config"), validated once at start. Every error names the path of the
+ * The configuration document (docs/configuration.md), validated once at start. Every error names the path of the
  * bad field and what was expected; unknown keys are errors so that typos do not silently fall back to defaults.
  */
 import { z } from 'zod';
@@ -68,7 +68,7 @@ export const AuthSchema = z.discriminatedUnion(
     z
       .object({
         mode: z.literal('password'),
-        /** Defaults to the mailbox address (the seed signs in as the mailbox itself). */
+        /** Defaults to the mailbox address (the vendor's setup guide signs in as the mailbox itself). */
         username: email().optional(),
         password: SecretRefSchema,
       })
@@ -130,7 +130,7 @@ export const InboxSchema = z
     waiting: z.enum(['all', 'unseen']).default('all'),
     warnAfterMinutes: bounded(0, 10_080, { above: true, unit: 'minutes' }).default(30),
     critAfterMinutes: bounded(0, 43_200, { above: true, unit: 'minutes' }).default(120),
-    /** 25 MiB, the size above which the seed says mails cannot be fetched into ESM. */
+    /** 25 MiB, the size above which the vendor's setup guide says mails cannot be fetched into ESM. */
     maxMessageBytes: bounded(1, MAX_MESSAGE_BYTES, { int: true, unit: 'bytes' }).default(26_214_400),
     /** Opt-in: move oversized messages out of the fetched folder. Off (null) by default; never deletes. */
     moveOversizedTo: z.string().min(1).nullable().default(null),

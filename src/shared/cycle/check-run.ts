@@ -1,6 +1,8 @@
 /**
- * One queue message = one mailbox run (DESIGN.md "Flow of one cycle"): lease → all checks under the mailbox's
- * deadline → state + alert policy + channels (notifyRun) → telemetry → history (the status page) → lease released.
+ * One queue message = one mailbox run (docs/architecture.md, "One cycle"): lease → all checks under the mailbox's
+ * deadline → telemetry → state + alert policy + channels (notifyRun) → history (the status page) → lease released.
+ * Telemetry goes first: Azure Monitor's alert rules are the independent last resort, so a state store failing
+ * mid-run must not keep a CRIT result away from them.
  *
  * Redelivery: the queue may deliver a message again (a crash after the work, a visibility timeout). The run id of
  * the last completed run is kept in the `leases` partition (row `last-run`), so the same run id does no work twice.
@@ -106,11 +108,15 @@ export async function runCheckMessage(
       ...(deps.gate ? { gate: deps.gate } : {}),
       lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
     });
+    deps.sink.recordResults(results);
     // A poison alert from an earlier message resolves when a run completes again.
     const poison = await deps.store.status.get(mailbox.id, 'queue-poison');
-    if (poison && poison.value.status !== 'OK') results.push(poisonResolved(mailbox.id, deps.clock.now()));
+    if (poison && poison.value.status !== 'OK') {
+      const resolved = poisonResolved(mailbox.id, deps.clock.now());
+      deps.sink.recordResults([resolved]);
+      results.push(resolved);
+    }
     const notify = await notifyRun(notifyOptions(deps, mailbox, results));
-    deps.sink.recordResults(results);
     // The status page's history. It only draws: a failed write is logged, not retried (a retry would run the
     // mailbox's checks again and could repeat notifications).
     await recordHistory(deps.store, mailbox.id, results, deps.clock.now()).catch((err: unknown) =>

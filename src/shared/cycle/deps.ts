@@ -118,4 +118,14 @@ export function buildChannels(
   return { ...(email ? { email } : {}), webhooks, problems };
 }
 
+/**
+ * The deps of one invocation: the same process-wide parts, logging through `logger`. The alert channels are rebuilt
+ * (cheap: no network) because the sender mailbox's token source logs through the logger it was made with — kept from
+ * the first invocation, its lines would be correlated with the wrong one. Problems were reported at start.
+ */
+export function withInvocationLogger(deps: CycleDeps, logger: Logger): CycleDeps {
+  const { problems: _reported, ...channels } = buildChannels({ ...deps, logger });
+  return { ...deps, logger, channels };
+}
+
 export { processTokenCache };

@@ -120,15 +120,16 @@ export async function raisePoison(
     deps.logger.error('unreadable poison message', { queue: delivery.queue, sizeBytes: msg.sizeBytes });
     const result = unreadableResult(delivery, msg.sizeBytes, now);
     const scope = { id: MONITOR_SCOPE, address: `queue ${delivery.queue}`, reviewers: [] };
-    const notify = await notifyRun(notifyOptions(deps, scope, [result]));
     deps.sink.recordResults([result]);
+    const notify = await notifyRun(notifyOptions(deps, scope, [result]));
     return { status: 'unreadable-alerted', result, notify };
   }
   const mailbox = mailboxById(deps.config, msg.mailboxId);
   if (!mailbox) return { status: 'unknown-mailbox', mailboxId: msg.mailboxId };
   const result = poisonResult(mailbox.id, msg.runId, delivery, now);
+  // Telemetry first: poisoning usually means the state store is down, and Azure Monitor must still hear of it.
+  deps.sink.recordResults([result]);
   // The poison alert is not subject to the connectivity threshold: one poisoned message is already N failures.
   const notify = await notifyRun(notifyOptions(deps, mailbox, [result]));
-  deps.sink.recordResults([result]);
   return { status: 'alerted', mailboxId: mailbox.id, result, notify };
 }

@@ -1,5 +1,5 @@
 /**
- * The classified error catalogue for IMAP and SMTP (O365-FACTS.md "Failure catalogue"): Exchange Online's replies
+ * The classified error catalogue for IMAP and SMTP (docs/exchange-online.md "Failure catalogue"): Exchange Online's replies
  * and the network failures in front of them → a stable code, the status, the cause and the admin's fix with the
  * SetupStep that fixes it. One table per protocol, matched in order; the first match wins.
  *

@@ -1,6 +1,6 @@
 /**
  * Reads what a mailbox sent from its Sent Items over the run's IMAP session (Exchange saves every message sent
- * over SMTP AUTH there). Read-only: EXAMINE and FETCH ENVELOPE, never a flag change. The folder comes from the
+ * over SMTP AUTH there — docs/exchange-online.md "Limits"). Read-only: EXAMINE and FETCH ENVELOPE, never a flag change. The folder comes from the
  * one folder finder (mail/folder-finder.ts).
  *
  * Incremental: with a watermark of the same UIDVALIDITY only UIDs above the last one are fetched. Without one, or

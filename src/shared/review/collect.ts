@@ -1,7 +1,7 @@
 /**
  * Collects the weekly spam review of one mailbox from an authenticated imapflow client, read-only: every folder is
  * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE and RFC822.SIZE are fetched — no body, no
- * flag change (ESM depends on unread state; DESIGN.md "Rules").
+ * flag change (ESM depends on unread state; docs/architecture.md "Rules every part keeps").
  *
  * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs, envelopes of
  * at most `maxListed` messages; the "known correspondents" look-up reads envelopes of at most `knownCap` messages

@@ -1,5 +1,5 @@
 /**
- * The weekly spam review (issue 6 point 4): what is collected from a mailbox's Junk folder, what is remembered
+ * The weekly spam review: what is collected from a mailbox's Junk folder, what is remembered
  * between reviews, and the port that remembers it.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The state port (DESIGN.md "State"): five tables, each a partition per mailbox, with optimistic concurrency by
+ * The state port: five tables, each a partition per mailbox, with optimistic concurrency by
  * etag. Two implementations — Azure Table Storage (`table-store.ts`) and memory (`memory-store.ts`) — pass one
  * contract suite (`test/state/store-contract.ts`), so the checks, the lease and the alert policy never know which
  * one they talk to.
@@ -11,7 +11,7 @@ import type { CheckName, CheckResult, Status } from '../contracts.js';
 import type { HistoryTableEntities, HistoryTables } from './history-port.js';
 import { HISTORY_TABLE_NAMES } from './history-port.js';
 
-/** The tables of DESIGN.md "State". */
+/** The tables, each described at its entity below. */
 export const TABLE_NAMES = [
   'status',
   'alerts',
