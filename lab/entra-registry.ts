@@ -74,6 +74,14 @@ export interface EntraStep {
   roles?: string[];
   /** How many requests this step answers (default 1). */
   times?: number;
+  /**
+   * A raw body instead of Entra's JSON (with `status`, default 200): what a proxy or captive portal answers
+   * (an HTML page, a truncated JSON).
+   */
+  body?: string;
+  contentType?: string;
+  /** Answer 400 quoting the whole request body in error_description, as some proxies (and Entra, reportedly) do. */
+  echo?: boolean;
 }
 
 /** Identity key used for scripts and counters: `tenant/clientId/username` or `tenant/clientId/app`. */

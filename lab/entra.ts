@@ -364,7 +364,11 @@ export class EntraEmulator extends EventEmitter {
       return send(200, { active: 'false' });
     }
     if (req.method === 'POST' && (m = path.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/))) {
-      return this.#token(m[1]!, await readForm(req), req, send);
+      const raw = (status: number, contentType: string, body: string) => {
+        res.writeHead(status, { 'content-type': contentType });
+        res.end(body);
+      };
+      return this.#token(m[1]!, await readForm(req), req, send, raw);
     }
     send(404, { error: 'not_found', error_description: `lab Entra: no route ${req.method} ${path}` });
   }
@@ -374,6 +378,7 @@ export class EntraEmulator extends EventEmitter {
     form: URLSearchParams,
     req: IncomingMessage,
     send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    raw: (status: number, contentType: string, body: string) => void,
   ): Promise<void> {
     const correlationId = String(
       req.headers['client-request-id'] ?? form.get('client-request-id') ?? randomUUID(),
@@ -408,6 +413,17 @@ export class EntraEmulator extends EventEmitter {
     this.registry.count(key);
     const step = this.registry.nextStep(key);
     if (step?.latencyMs) await sleep(step.latencyMs);
+    if (step?.body !== undefined) {
+      return raw(step.status ?? 200, step.contentType ?? 'text/html; charset=utf-8', step.body);
+    }
+    if (step?.echo) {
+      return fail({
+        status: 400,
+        error: 'invalid_request',
+        code: 900144,
+        description: `The request body must contain the following parameter: 'client_id'. Request body was: ${form.toString()}`,
+      });
+    }
     if (step && (step.error || (step.status ?? 0) >= 429)) {
       const status = step.status ?? (step.error?.error === 'invalid_client' ? 401 : 400);
       const transient = status === 429 || status >= 500;
