@@ -5,6 +5,8 @@
  * goes out once per schedule slot (schedule-slot.ts): the host's catch-up run after a restart sends nothing twice,
  * and a run that stopped half-way leaves the remaining mailboxes to the next run of the same slot.
  */
+import { createLinkIssuer } from '../actions/issue.js';
+import { releasesSince } from '../actions/record.js';
 import type { Channel } from '../alerts/channels/types.js';
 import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
@@ -95,6 +97,7 @@ export async function reviewMailbox(
     };
   }
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
+  const links = createLinkIssuer(deps.actionLinks, deps.clock);
   const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     const outcome = await runSpamReview({
@@ -106,6 +109,8 @@ export async function reviewMailbox(
       clock: deps.clock,
       logger: deps.logger,
       signal: deadline.signal,
+      ...(links ? { links } : {}),
+      releasesSince: (since) => releasesSince(deps.store, mailbox.id, since),
     });
     // A failed review gives the slot back: a later run of the same slot (a manual run, the catch-up) may retry.
     if (outcome.status === 'failed') await claim.release().catch(() => undefined);
