@@ -1,7 +1,7 @@
 /**
  * What every benchmark shares: the running lab (started by `node dist/lab/with-lab.js -- …`, which hands its
  * endpoints over in MAILBOX_HEALTH_LAB), a validated mailbox configuration pointing at it, a table printer and
- * small number helpers. Benchmarks print; they never assert (DESIGN.md: ratios side by side, no timed tests).
+ * small number helpers. Benchmarks print; they never assert (ratios side by side in docs/performance.md, no timed tests).
  */
 import { LabClient } from '../lab/client.js';
 import { LAB_ENV, type LabEndpoints } from '../lab/endpoints.js';

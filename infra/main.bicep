@@ -37,7 +37,7 @@ param checkSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the weekly spam review; Monday 07:00 UTC by default')
 param spamReviewSchedule string = '0 0 7 * * 1'
 
-@description('The mailbox-health configuration document (see DESIGN.md "Config"). It carries no secret values: secrets are { "env": "NAME" } references that keyVaultReferences maps to Key Vault secrets. state.tables is set by this template.')
+@description('The mailbox-health configuration document (see docs/configuration.md). It carries no secret values: secrets are { "env": "NAME" } references that keyVaultReferences maps to Key Vault secrets. state.tables is set by this template.')
 param mailboxConfig object
 
 @description('App settings that carry secrets, as { "<SETTING_NAME>": "<key vault secret name>" }; each becomes a Key Vault reference. Set the secret values yourself (docs/deploy.md): the template never sees them.')
@@ -75,7 +75,32 @@ param failedResultsThreshold int = 2
 @description('Tags added to every resource')
 param tags object = {}
 
-// The queue the dispatcher writes to and the host moves poison messages to (issue 6); names are the code's.
+// ── static outbound IP (optional): parameters ──────────────────────────────────────────────────────────────────
+@description('Send all outbound traffic (Entra sign-in, IMAP, SMTP) through a virtual network with a NAT gateway and one static public IP, output as STATIC_OUTBOUND_IP, for tenants whose Conditional Access allows the service account only from known addresses (AADSTS53003 otherwise). Flex Consumption has no fixed outbound IP without it. Needs the Microsoft.App resource provider registered (docs/deploy.md).')
+param staticOutboundIp bool = false
+
+@description('Address space of that virtual network (with staticOutboundIp); the integration subnet takes all of it')
+param outboundVnetAddressPrefix string = '10.60.0.0/24'
+
+// ── action links: "Move to Inbox" / "Move to <folder>" buttons in the digest and alerts (docs/deploy.md) ────────
+@description('HMAC key that signs action links (openssl rand -base64 48). Stored as the Key Vault secret action-link-key; empty: no buttons (an existing secret is left as it is).')
+@secure()
+param actionLinkKey string = ''
+
+@description('The key before the last rotation, still accepted so last week\'s links keep working (secret action-link-key-previous). Empty: only the current key verifies.')
+@secure()
+param actionLinkPreviousKey string = ''
+
+@description('true: set the action-link app settings (key references, base URL): mails get buttons. Needs the secret action-link-key (actionLinkKey, or set in the vault by hand).')
+param enableActionButtons bool = false
+
+@description('Public URL of the mailboxAction function the links point to; empty: https://<app>.azurewebsites.net/api/mailboxAction.')
+param actionBaseUrl string = ''
+
+@description('Client id of an app registration (this tenant) for Entra sign-in in front of the action pages (App Service built-in authentication). Empty: the signed link alone authorizes. See docs/deploy.md on Flex Consumption.')
+param actionSignInClientId string = ''
+
+// The queue the dispatcher writes to and the host moves poison messages to (docs/reliability.md); names are the code's.
 var checksQueueName = 'mailbox-checks'
 var poisonQueueName = 'mailbox-checks-poison'
 // Container names are lower-case, 3-63 characters.
@@ -300,6 +325,41 @@ var keyVaultAppSettings = [
   }
 ]
 
+// ── action links: the key as Key Vault secrets, app settings as references (never the value) ─────────────────
+resource actionKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(actionLinkKey)) {
+  parent: keyVault
+  name: 'action-link-key'
+  properties: { value: actionLinkKey, contentType: 'HMAC-SHA256 key of mailbox-health action links' }
+}
+
+resource actionPreviousKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(actionLinkPreviousKey)) {
+  parent: keyVault
+  name: 'action-link-key-previous'
+  properties: { value: actionLinkPreviousKey, contentType: 'previous HMAC-SHA256 key of mailbox-health action links' }
+}
+
+var actionSecretUri = 'https://${keyVault.name}${environment().suffixes.keyvaultDns}/secrets'
+var actionLinkSettings = enableActionButtons
+  ? concat(
+      [
+        { name: 'ACTION_LINK_KEY', value: '@Microsoft.KeyVault(SecretUri=${actionSecretUri}/action-link-key)' }
+        {
+          name: 'ACTION_LINK_BASE_URL'
+          value: empty(actionBaseUrl) ? 'https://${functionAppName}.azurewebsites.net/api/mailboxAction' : actionBaseUrl
+        }
+        { name: 'ACTION_SIGN_IN_REQUIRED', value: empty(actionSignInClientId) ? 'false' : 'true' }
+      ],
+      empty(actionLinkPreviousKey)
+        ? []
+        : [
+            {
+              name: 'ACTION_LINK_KEY_PREVIOUS'
+              value: '@Microsoft.KeyVault(SecretUri=${actionSecretUri}/action-link-key-previous)'
+            }
+          ]
+    )
+  : []
+
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: functionAppName
   location: location
@@ -314,6 +374,9 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    // Static outbound IP: the app joins the NAT gateway's subnet and routes everything through it.
+    virtualNetworkSubnetId: staticOutboundIp ? outboundSubnetId : null
+    outboundVnetRouting: { allTraffic: staticOutboundIp }
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -333,7 +396,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           { name: 'SPAM_REVIEW_SCHEDULE', value: spamReviewSchedule }
           { name: 'MAILBOX_HEALTH_CONFIG', value: string(effectiveConfig) }
         ],
-        keyVaultAppSettings
+        keyVaultAppSettings,
+        actionLinkSettings
       )
     }
     functionAppConfig: {
@@ -364,7 +428,91 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     tableContributor
     metricsPublisher
     secretsUser
+    outboundVnet // only with staticOutboundIp: the subnet must exist before the app joins it
   ]
+}
+
+// ── static outbound IP (optional): NAT gateway, public IP, virtual network ─────────────────────────────────────
+// Flex Consumption apps have no fixed outbound address; a NAT gateway on the app's integration subnet gives all of
+// its outbound traffic one static public IP (Microsoft Learn: "Azure Functions networking options" → NAT gateway;
+// "Flex Consumption plan" → virtual network integration, subnet delegated to Microsoft.App/environments).
+resource outboundIp 'Microsoft.Network/publicIPAddresses@2025-05-01' = if (staticOutboundIp) {
+  name: 'pip-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  sku: { name: 'Standard', tier: 'Regional' }
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource natGateway 'Microsoft.Network/natGateways@2025-05-01' = if (staticOutboundIp) {
+  name: 'ng-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  sku: { name: 'Standard' }
+  properties: {
+    idleTimeoutInMinutes: 4
+    publicIpAddresses: [{ id: outboundIp.id }]
+  }
+}
+
+var outboundSubnetName = 'snet-functions'
+
+resource outboundVnet 'Microsoft.Network/virtualNetworks@2025-05-01' = if (staticOutboundIp) {
+  name: 'vnet-mailbox-health-${resourceToken}'
+  location: location
+  tags: allTags
+  properties: {
+    addressSpace: { addressPrefixes: [outboundVnetAddressPrefix] }
+    subnets: [
+      {
+        name: outboundSubnetName
+        properties: {
+          addressPrefix: outboundVnetAddressPrefix
+          delegations: [{ name: 'flex-consumption', properties: { serviceName: 'Microsoft.App/environments' } }]
+          natGateway: { id: natGateway.id }
+        }
+      }
+    ]
+  }
+}
+
+var outboundSubnetId = resourceId(
+  'Microsoft.Network/virtualNetworks/subnets',
+  'vnet-mailbox-health-${resourceToken}',
+  outboundSubnetName
+)
+
+// Optional Entra sign-in in front of the action pages: App Service built-in authentication, tokens of this tenant
+// only (the issuer is the tenant's), the health endpoint left to its function key. Microsoft documented built-in
+// authentication as not supported on Flex Consumption (unauthenticated callers not blocked) during the plan's
+// preview: the app therefore also refuses action requests without the platform's principal header
+// (ACTION_SIGN_IN_REQUIRED), and the signed link stays the authorization either way (docs/deploy.md).
+resource actionSignIn 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(actionSignInClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: ['/api/health']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: actionSignInClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: { allowedAudiences: [actionSignInClientId, 'api://${actionSignInClientId}'] }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
 }
 
 // ── alerts (Azure Monitor: independent of the app's own mail path) ──────────────────────────────────────────────
@@ -488,3 +636,5 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints
 output AZURE_CONFIG_BLOB_URL string = '${storage.properties.primaryEndpoints.blob}${configContainer.name}/mailboxes.json'
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = appInsights.name
+// The address to allow in the tenant's Conditional Access named location (empty without staticOutboundIp).
+output STATIC_OUTBOUND_IP string = staticOutboundIp ? outboundIp!.properties.ipAddress : ''

@@ -147,8 +147,8 @@ async function main(): Promise<number> {
   const checkMailbox = makeCheckMailbox(getDeps);
   let worst = 'OK';
   const outcomes: Awaited<ReturnType<typeof checkMailbox>>[] = [];
-  const drained = await queue.drain(async (body, dequeueCount) => {
-    outcomes.push(await checkMailbox(body, invocation('checkMailbox', { dequeueCount })));
+  const drained = await queue.drain(async (body, meta) => {
+    outcomes.push(await checkMailbox(body, invocation('checkMailbox', { ...meta })));
   });
   say(`checkMailbox: ${drained.handled} message(s) handled, ${drained.failed} failed`);
   say();

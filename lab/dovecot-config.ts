@@ -1,5 +1,5 @@
 /**
- * The lab's Dovecot 2.3 configuration, following the verified lab notes in O365-FACTS.md: short base_dir, state
+ * The lab's Dovecot 2.3 configuration, following docs/exchange-online.md "The lab's Dovecot": short base_dir, state
  * and logs in the lab dir, IMAPS on 127.0.0.1 with the lab certificate, Exchange Online's capability list and
  * folder names, XOAUTH2 only for clients (PLAIN exists for the lab's own master-user seeding login), delegated
  * tokens through `passdb oauth2` introspection, app-only tokens through passwd-file slots the lab rewrites.

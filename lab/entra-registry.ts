@@ -9,6 +9,12 @@ export interface LabUser {
   /** Delegated scopes this user consented to (short names, e.g. `IMAP.AccessAsUser.All`); absent = any. */
   scopes?: string[];
   mfaRequired?: boolean;
+  /**
+   * A Conditional Access location policy on the account: sign-ins only from these addresses (a named location,
+   * e.g. the service desk's own egress IPs); any other source address is blocked with AADSTS53003. The lab sees
+   * the monitor at 127.0.0.1.
+   */
+  signInAllowedFrom?: string[];
   locked?: boolean;
   disabled?: boolean;
   passwordExpired?: boolean;
@@ -30,7 +36,7 @@ export interface LabCertificateCredential {
 export interface LabApp {
   clientId: string;
   displayName?: string;
-  /** "Allow public client flows" (the seed's step): ROPC without a secret. */
+  /** "Allow public client flows" (a step of the vendor's setup guide): ROPC without a secret. */
   publicClient?: boolean;
   secrets?: LabSecret[];
   certificates?: LabCertificateCredential[];
@@ -68,6 +74,14 @@ export interface EntraStep {
   roles?: string[];
   /** How many requests this step answers (default 1). */
   times?: number;
+  /**
+   * A raw body instead of Entra's JSON (with `status`, default 200): what a proxy or captive portal answers
+   * (an HTML page, a truncated JSON).
+   */
+  body?: string;
+  contentType?: string;
+  /** Answer 400 quoting the whole request body in error_description, as some proxies (and Entra, reportedly) do. */
+  echo?: boolean;
 }
 
 /** Identity key used for scripts and counters: `tenant/clientId/username` or `tenant/clientId/app`. */

@@ -367,7 +367,11 @@ export class EntraEmulator extends EventEmitter {
       return send(200, { active: 'false' });
     }
     if (req.method === 'POST' && (m = path.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/))) {
-      return this.#token(m[1]!, await readForm(req), req, send);
+      const raw = (status: number, contentType: string, body: string) => {
+        res.writeHead(status, { 'content-type': contentType });
+        res.end(body);
+      };
+      return this.#token(m[1]!, await readForm(req), req, send, raw);
     }
     send(404, { error: 'not_found', error_description: `lab Entra: no route ${req.method} ${path}` });
   }
@@ -377,6 +381,7 @@ export class EntraEmulator extends EventEmitter {
     form: URLSearchParams,
     req: IncomingMessage,
     send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    raw: (status: number, contentType: string, body: string) => void,
   ): Promise<void> {
     const correlationId = String(
       req.headers['client-request-id'] ?? form.get('client-request-id') ?? randomUUID(),
@@ -411,6 +416,17 @@ export class EntraEmulator extends EventEmitter {
     this.registry.count(key);
     const step = this.registry.nextStep(key);
     if (step?.latencyMs) await sleep(step.latencyMs);
+    if (step?.body !== undefined) {
+      return raw(step.status ?? 200, step.contentType ?? 'text/html; charset=utf-8', step.body);
+    }
+    if (step?.echo) {
+      return fail({
+        status: 400,
+        error: 'invalid_request',
+        code: 900144,
+        description: `The request body must contain the following parameter: 'client_id'. Request body was: ${form.toString()}`,
+      });
+    }
     if (step && (step.error || (step.status ?? 0) >= 429)) {
       const status = step.status ?? (step.error?.error === 'invalid_client' ? 401 : 400);
       const transient = status === 429 || status >= 500;
@@ -500,6 +516,7 @@ export class EntraEmulator extends EventEmitter {
       username ?? '',
       tenant,
       grant === 'password' ? form.get('password') : null,
+      sourceAddress(req),
     );
     if (userError) return fail(userError);
     const wanted = shortNames.includes('.default') ? (app.delegatedScopes ?? []) : shortNames;
@@ -542,6 +559,7 @@ function checkUser(
   username: string,
   tenant: LabTenant,
   password: string | null,
+  from: string,
 ): AadError | null {
   const err = (code: number, description: string, suberror?: string): AadError => ({
     status: 400,
@@ -567,6 +585,14 @@ function checkUser(
   }
   if (user.disabled) return err(50057, 'The user account is disabled.');
   if (user.passwordExpired) return err(50055, 'The password is expired.', 'user_password_expired');
+  // Conditional Access is evaluated after the credentials are verified (the sign-in log shows "Success" for the
+  // first factor and "Failure" for CA), so a wrong password still reports 50126 first.
+  if (user.signInAllowedFrom && !user.signInAllowedFrom.includes(from)) {
+    return err(
+      53003,
+      'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+    );
+  }
   if (user.mfaRequired) {
     return err(
       50076,
@@ -576,6 +602,11 @@ function checkUser(
   }
   void username;
   return null;
+}
+
+/** The client's address as Entra would see it (IPv4-mapped IPv6 written as IPv4). */
+function sourceAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
 function clientAuthError(f: ClientAuthFailure): AadError {

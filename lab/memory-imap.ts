@@ -1,10 +1,10 @@
 /**
- * An in-memory IMAP server for the demo on machines without Dovecot (issue 6 point 7): one seeded mailbox served
+ * An in-memory IMAP server for the demo on machines without Dovecot (`npm run demo -- --imap memory`): one seeded mailbox served
  * over implicit TLS with AUTHENTICATE XOAUTH2 (SASL-IR) checked by a caller-supplied `validateToken`, the way
  * Exchange Online is reached (outlook.office365.com:993, XOAUTH2 only).
  *
  * Built on npm `hoodiecrow-imap` (in-memory, scriptable; serves imapflow's LIST/STATUS/EXAMINE/UID SEARCH/UID FETCH
- * — lab notes in O365-FACTS.md). What we change around it, and why:
+ * — docs/exchange-online.md). What we change around it, and why:
  * - TLS only (`secureConnection`): the monitor never talks to a mail server in clear text, not even in the demo.
  * - Its XOAUTH2 plugin compares tokens with a fixed table and answers Gmail's JSON challenge; ours asks
  *   `validateToken(user, token)` (the lab's Entra emulator) and answers like Exchange: `NO AUTHENTICATE failed.`
@@ -215,7 +215,7 @@ export async function startMemoryImap(options: MemoryImapOptions): Promise<Memor
       if (ok) stats.authenticated++;
       else stats.authFailures++;
       if (ok) conn.state = 'Authenticated';
-      // Exchange Online's exact replies (O365-FACTS.md "SASL XOAUTH2").
+      // Exchange Online's exact replies (docs/exchange-online.md "SASL XOAUTH2").
       conn.send(
         {
           tag: parsed.tag,

@@ -1,5 +1,5 @@
 /**
- * A tiny scripted IMAP server for the behaviour Dovecot cannot show (issue 4 point 5): Exchange Online's exact
+ * A tiny scripted IMAP server for the behaviour Dovecot cannot show: Exchange Online's exact
  * replies (`NO AUTHENTICATE failed.`, `BAD User is authenticated but not connected.`, `BAD Command Argument Error.
  * 11` on FETCH, `NO not connected`), a connection dropped in the middle of a FETCH literal, and a server that
  * accepts the connection and never says a word.
@@ -28,10 +28,18 @@ export interface ScriptedMessage {
 }
 
 export interface ScriptedBehaviour {
-  /** `silent`: accept the TCP/TLS connection and never answer. */
-  greeting?: 'ok' | 'silent';
-  /** Exchange's replies to AUTHENTICATE. `ok` still checks user and token. */
-  auth?: 'ok' | 'no-authenticate-failed' | 'bad-not-connected';
+  /** `silent`: accept the TCP/TLS connection and never answer. `close`: greet, then close the connection. */
+  greeting?: 'ok' | 'silent' | 'close';
+  /**
+   * Exchange's replies to AUTHENTICATE. `ok` still checks user and token. `echo`: a misbehaving server that quotes
+   * the whole command it received (the XOAUTH2 payload with the token) in its NO reply.
+   */
+  auth?: 'ok' | 'no-authenticate-failed' | 'bad-not-connected' | 'echo';
+  /**
+   * What EXAMINE/SELECT get: `no-unavailable` — `NO [UNAVAILABLE]` (RFC 5530), Exchange's answer while the mailbox
+   * backend is unavailable; `bye` — an untagged BYE and the connection closed mid-session.
+   */
+  open?: 'ok' | 'no-unavailable' | 'bye';
   /** What a body FETCH (BODY.PEEK[]) gets. */
   fetchBody?: 'ok' | 'bad-argument-11' | 'no-not-connected' | 'drop' | 'silent';
 }
@@ -119,6 +127,10 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
       if (!socket.destroyed) socket.write(line);
     };
     send(`* OK [CAPABILITY ${caps.join(' ')}] Scripted Exchange-like IMAP4rev1 server ready.\r\n`);
+    if (behaviour.greeting === 'close') {
+      socket.end();
+      return;
+    }
     let buffer = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
@@ -160,6 +172,7 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
           socket.end();
           return;
         case 'AUTHENTICATE':
+          if (behaviour.auth === 'echo') return send(`${tag} NO Could not process: ${line}\r\n`);
           return authenticate(tag, rest);
       }
       if (!session.authed) return send(`${tag} BAD Command received in Invalid state.\r\n`);
@@ -195,6 +208,16 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
           const [folder = ''] = commandArgs(rest);
           const list = folders.get(folder);
           if (!list) return send(`${tag} NO The specified folder could not be found in the store.\r\n`);
+          if (behaviour.open === 'no-unavailable') {
+            return send(
+              `${tag} NO [UNAVAILABLE] The mailbox is temporarily unavailable. Try again later.\r\n`,
+            );
+          }
+          if (behaviour.open === 'bye') {
+            send(`* BYE Connection is closed. 14\r\n`);
+            socket.end();
+            return;
+          }
           session.selected = folder;
           send(`* ${list.length} EXISTS\r\n* 0 RECENT\r\n`);
           send(`* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)\r\n`);

@@ -17,10 +17,18 @@ status=0
 PARAMS="$(dirname "$TEMPLATE")/main.bicepparam"
 : >"$OUT/params.log"
 if [[ -f "$PARAMS" ]]; then
-  AZURE_ENV_NAME=ci AZURE_LOCATION=westeurope MAILBOX_HEALTH_ADMIN_EMAILS=admin@contoso.com \
-    MAILBOX_HEALTH_CONFIG_JSON="$(tr -d '\n' <"$ROOT/infra/mailbox-health.example.json")" \
-    MAILBOX_HEALTH_KEY_VAULT_REFERENCES="$(tr -d '\n' <"$ROOT/infra/key-vault-references.example.json")" \
-    "$BICEP" build-params "$PARAMS" --stdout >/dev/null 2>"$OUT/params.log" || status=1
+  # Both ways of the static outbound IP option (NAT gateway + public IP, or none).
+  for nat in false true; do
+    AZURE_ENV_NAME=ci AZURE_LOCATION=westeurope MAILBOX_HEALTH_ADMIN_EMAILS=admin@contoso.com \
+      MAILBOX_HEALTH_CONFIG_JSON="$(tr -d '\n' <"$ROOT/infra/mailbox-health.example.json")" \
+      MAILBOX_HEALTH_KEY_VAULT_REFERENCES="$(tr -d '\n' <"$ROOT/infra/key-vault-references.example.json")" \
+      MAILBOX_HEALTH_STATIC_OUTBOUND_IP="$nat" \
+      "$BICEP" build-params "$PARAMS" --stdout >"$OUT/params-$nat.json" 2>>"$OUT/params.log" || status=1
+    node -e 'const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const v = JSON.parse(o.parametersJson).parameters.staticOutboundIp?.value;
+      if (String(v) !== process.argv[2]) process.exit(1);' "$OUT/params-$nat.json" "$nat" ||
+      { echo "bicep-check: build-params did not carry staticOutboundIp=$nat" >>"$OUT/params.log"; status=1; }
+  done
 fi
 cat "$OUT/build.log" "$OUT/lint.log" "$OUT/params.log" | sort -u >"$OUT/all.log"
 

@@ -1,5 +1,5 @@
 /**
- * `mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]` (DESIGN.md "CLI"): runs every
+ * `mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]` (README "Using it"): runs every
  * check of every (or one) mailbox and prints the Nagios line and a table, or only a JSON array of CheckResult.
  * Exit code by the most severe status (OK 0, WARN 1, CRIT 2, UNKNOWN 3; order OK < WARN < UNKNOWN < CRIT);
  * bad configuration or arguments exit 3 with the reason on stderr.

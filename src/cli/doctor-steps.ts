@@ -34,7 +34,7 @@ export const DOCTOR_STEPS = {
 export type DoctorStepId = keyof typeof DOCTOR_STEPS;
 
 export interface DoctorStep {
-  /** The mailbox id (additive to the shape: doctor may walk several mailboxes). */
+  /** The mailbox id (doctor may walk several mailboxes). */
   mailbox: string;
   step: DoctorStepId;
   title: string;

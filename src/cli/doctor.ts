@@ -2,7 +2,7 @@
  * `mailbox-health doctor --config FILE [--mailbox ID] [--json]`: walks the vendor guide's setup in order and
  * says, per step, PASS / FAIL with the fix / SKIP with why. Independent steps run after a failure; a step that
  * needs an earlier one's result (a token, an IMAP session) is skipped with the reason. Exit 0 when nothing
- * failed, 2 when a step failed, 3 for bad arguments or configuration (DESIGN.md "CLI").
+ * failed, 2 when a step failed, 3 for bad arguments or configuration (README "Using it").
  *
  * One IMAP and one SMTP connection per mailbox, both closed before the next mailbox; nothing is sent (SMTP
  * `verify()` only) and INBOX is opened read-only (EXAMINE). No secret or token is ever written: details carry

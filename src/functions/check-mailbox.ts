@@ -9,7 +9,7 @@ export function makeCheckMailbox(getDeps: GetDeps) {
   return async (message: unknown, context: InvocationContext): Promise<CheckRunOutcome> => {
     const deps = await getDeps(context);
     try {
-      const outcome = await runCheckMessage(deps, message);
+      const outcome = await runCheckMessage(deps, message, context.invocationId);
       if (outcome.status === 'done') {
         deps.logger.info(
           `mailbox ${outcome.mailboxId}: ${worstStatus(outcome.results.map((r) => r.status))}` +

@@ -1,11 +1,17 @@
 /**
  * The `mailbox-checks` queue as dispatchChecks writes it: through the Storage SDK rather than the output binding,
  * because only `sendMessage` can give a message an initial visibility delay (the dispatch spread). Messages are
- * base64 JSON, as host.json `messageEncoding` tells the queue trigger to read them. The SDK (and `@azure/identity`
+ * JSON, encoded as host.json `messageEncoding` tells the queue trigger to read them (host-settings.ts). The SDK (and `@azure/identity`
  * for the managed identity) is imported the first time a cycle is dispatched.
  */
 import type { AppSettings } from '../shared/config/app-settings.js';
 import type { CheckMessage } from '../shared/cycle/check-run.js';
+import { MESSAGE_ENCODING } from './host-settings.js';
+
+/** A message body as the queue trigger will read it back (host.json `extensions.queues.messageEncoding`). */
+export function encodeQueueText(text: string): string {
+  return MESSAGE_ENCODING === 'base64' ? Buffer.from(text).toString('base64') : text;
+}
 
 export interface CheckQueue {
   /** Sends every message with its initial invisibility in seconds; resolves when all are on the queue. */
@@ -45,7 +51,7 @@ export async function createCheckQueue(settings: AppSettings, queueName: string)
       const worker = async () => {
         while (next < items.length) {
           const item = items[next++]!;
-          const text = Buffer.from(JSON.stringify(item.message)).toString('base64');
+          const text = encodeQueueText(JSON.stringify(item.message));
           await client.sendMessage(
             text,
             item.delaySeconds > 0 ? { visibilityTimeout: item.delaySeconds } : {},

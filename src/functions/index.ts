@@ -5,3 +5,4 @@ import './poison-alert.js';
 import './spam-review.js';
 import './health.js';
 import './mailbox-action.js';
+import './status.js';

@@ -7,15 +7,16 @@ import type { InvocationContext } from '@azure/functions';
 import { systemClock } from '../shared/clock.js';
 import { composeCycleDeps } from '../shared/cycle/compose.js';
 import { watchConfig, type WatchedDeps } from '../shared/cycle/config-watch.js';
-import type { CycleDeps } from '../shared/cycle/deps.js';
+import { withInvocationLogger, type CycleDeps } from '../shared/cycle/deps.js';
+import { scrub } from '../shared/faults/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createTelemetrySink } from './telemetry-sink.js';
 
 export type GetDeps = (context: InvocationContext) => Promise<CycleDeps>;
 
-/** The host's logger, seen through the core's Logger port. */
+/** The host's logger, seen through the core's Logger port; every line passes the scrubber on its way out. */
 export function contextLogger(context: InvocationContext): Logger {
-  const fmt = (m: string, d?: Record<string, unknown>) => (d ? `${m} ${JSON.stringify(d)}` : m);
+  const fmt = (m: string, d?: Record<string, unknown>) => scrub(d ? `${m} ${JSON.stringify(d)}` : m);
   return {
     debug: (m, d) => context.debug(fmt(m, d)),
     info: (m, d) => context.info(fmt(m, d)),
@@ -44,7 +45,7 @@ export const processDeps: GetDeps = async (context) => {
   );
   const deps = await shared.get();
   // Log through the current invocation so lines are correlated with it.
-  return { ...deps, logger: contextLogger(context) };
+  return withInvocationLogger(deps, contextLogger(context));
 };
 
 export const CHECK_QUEUE_CONNECTION = 'AzureWebJobsStorage';

@@ -1,6 +1,6 @@
 /**
  * The contracts every part of mailbox-health shares: check names, statuses, setup steps and the CheckResult
- * shape (DESIGN.md "Contracts other parts depend on"). Defined once here; everything else imports them.
+ * shape (docs/architecture.md). Defined once here; everything else imports them.
  */
 import { z } from 'zod';
 
@@ -40,7 +40,7 @@ export function worstStatus(statuses: Iterable<Status>): Status {
 export const NAGIOS_EXIT: Record<Status, number> = { OK: 0, WARN: 1, CRIT: 2, UNKNOWN: 3 };
 
 /**
- * The setup steps a diagnosis can point at: the seed's steps first, then Exchange Online's.
+ * The setup steps a diagnosis can point at: the steps of the vendor's setup guide first, then Exchange Online's.
  * `account` covers password, MFA, lock and disabled accounts.
  */
 export const SETUP_STEPS = [

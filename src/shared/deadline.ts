@@ -13,7 +13,8 @@ export interface Deadline {
 }
 
 export class DeadlineError extends Error {
-  readonly code = 'EDEADLINE';
+  /** The one spelling of a timeout (faults/codes.ts). */
+  readonly code = 'TIMEOUT';
   constructor(readonly seconds: number) {
     super(`deadline of ${seconds} s reached`);
     this.name = 'DeadlineError';

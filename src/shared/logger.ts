@@ -1,4 +1,6 @@
 /** The logger every core module receives. Messages must never contain a secret, token or password. */
+import { scrub } from './faults/index.js';
+
 export interface Logger {
   debug(message: string, data?: Record<string, unknown>): void;
   info(message: string, data?: Record<string, unknown>): void;
@@ -8,7 +10,7 @@ export interface Logger {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A logger writing one line per entry to a stream (stderr for the CLI). */
+/** A logger writing one line per entry to a stream (stderr for the CLI); each line passes the scrubber. */
 export function streamLogger(
   write: (line: string) => void,
   level: 'debug' | 'info' | 'warn' | 'error' = 'info',
@@ -16,7 +18,7 @@ export function streamLogger(
   const order = { debug: 0, info: 1, warn: 2, error: 3 } as const;
   const at = (l: keyof typeof order) => (message: string, data?: Record<string, unknown>) => {
     if (order[l] < order[level]) return;
-    write(`${l}: ${message}${data ? ' ' + JSON.stringify(data) : ''}`);
+    write(scrub(`${l}: ${message}${data ? ' ' + JSON.stringify(data) : ''}`));
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -59,6 +59,7 @@ describe('auth check', () => {
       ok: false,
       failure: {
         code: 'ETRANSIENT',
+        fault: 'service',
         transient: true,
         message: 'Entra ID answered throttled (HTTP 429) after 3 retries',
         remediation: { cause: 'Entra ID could not be used right now', fix: 'retried on the next run' },
@@ -77,6 +78,7 @@ describe('auth check', () => {
       ok: false,
       failure: {
         code: 'AADSTS65001',
+        fault: 'setup',
         transient: false,
         message: 'AADSTS65001: consent',
         remediation: { cause: 'no consent', fix: 'grant', setupStep: 'admin-consent' },

@@ -8,7 +8,7 @@ import {
 } from '../../src/shared/auth/index.js';
 import { SETUP_STEPS } from '../../src/shared/contracts.js';
 
-// Every AADSTS code O365-FACTS.md lists, with the setup step the fix belongs to.
+// Every AADSTS code docs/exchange-online.md lists, with the setup step the fix belongs to.
 const EXPECTED_STEPS: Record<number, string> = {
   7000218: 'public-client-flows',
   65001: 'admin-consent',
@@ -37,7 +37,7 @@ const EXPECTED_STEPS: Record<number, string> = {
 };
 
 describe('AADSTS catalogue', () => {
-  it('covers every code of O365-FACTS.md with its setup step', () => {
+  it('covers every code of docs/exchange-online.md with its setup step', () => {
     for (const [code, step] of Object.entries(EXPECTED_STEPS)) {
       const entry = AADSTS_CATALOGUE[Number(code)];
       expect(entry, `AADSTS${code}`).toBeDefined();
@@ -127,7 +127,7 @@ describe('classifyAuthError', () => {
     expect(net).toMatchObject({ code: 'ENETWORK', transient: true });
     expect(net.message).toContain('ECONNREFUSED');
     const late = classifyAuthError({}, { ...log(), aborted: true }, 'h');
-    expect(late).toMatchObject({ code: 'ETIMEOUT', transient: true });
+    expect(late).toMatchObject({ code: 'TIMEOUT', transient: true });
   });
 
   it('uses the AADSTS code of a failed metadata request (unknown tenant)', () => {

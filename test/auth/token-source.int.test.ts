@@ -178,7 +178,7 @@ describe('deadlines', () => {
     const t0 = Date.now();
     const impatient = await src().acquire(AbortSignal.timeout(200));
     expect(Date.now() - t0).toBeLessThan(1200);
-    expect(impatient.ok ? 'ok' : impatient.failure).toMatchObject({ code: 'ETIMEOUT', transient: true });
+    expect(impatient.ok ? 'ok' : impatient.failure).toMatchObject({ code: 'TIMEOUT', transient: true });
     expect((await first).ok).toBe(true);
   });
 });

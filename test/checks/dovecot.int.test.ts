@@ -173,8 +173,11 @@ describe.runIf(HAS_DOVECOT)('mail checks against Dovecot', () => {
         date: new Date(Math.floor((now.getTime() - 300 * MIN) / 1000) * 1000).toISOString(),
         sender: `Customer 9 <customer9@example.org>`,
         subject: 'Scan | 300 pages',
+        // What a "Move to <folder>" link finds the message by, with the folder's UIDVALIDITY.
+        messageId: expect.stringMatching(/^<m9-[0-9a-f-]+@example\.org>$/),
       },
     ]);
+    expect(r.inbox!.details!.uidValidity).toMatch(/^\d+$/);
     expect(r.inbox!.details!.moved).toBeUndefined();
     expect(serverState(address)).toBe(before);
   });

@@ -207,6 +207,25 @@ describe('doctor', () => {
     expect(r.stdout).not.toContain(PASSWORD);
   });
 
+  it('Conditional Access allows the account only from the desk’s IPs (53003): the fix names both remedies', async () => {
+    const { upn, imap } = await newMailbox();
+    // A location policy trusting only ESM's egress address: the monitor (127.0.0.1 here) is not in it.
+    await l.addUser(tenantId, { upn, password: PASSWORD, signInAllowedFrom: ['203.0.113.10'] });
+    const r = await doctor(configFor(upn, imap));
+    expect(r.code).toBe(2);
+    const t = step(r, 'token');
+    expect(t.status).toBe('FAIL');
+    expect(t.detail).toContain('AADSTS53003');
+    // Remedy 1: a static outbound IP allowed in the named location; remedy 2: app-only credentials.
+    expect(t.fix).toContain('STATIC_OUTBOUND_IP');
+    expect(t.fix).toContain('named location');
+    expect(t.fix).toContain('app-only');
+    expect(t.fix).toContain('IMAP.AccessAsApp');
+    // Once the monitor's address is in the named location, the same account signs in.
+    await l.addUser(tenantId, { upn, password: PASSWORD, signInAllowedFrom: ['203.0.113.10', '127.0.0.1'] });
+    expect(step(await doctor(configFor(upn, imap)), 'token').status).toBe('PASS');
+  });
+
   it('consent missing: fails at "token acquired" with admin consent', async () => {
     const { upn, imap } = await newMailbox();
     const r = await doctor(configFor(upn, imap, { clientId: noConsentApp }));

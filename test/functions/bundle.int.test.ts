@@ -3,6 +3,7 @@
  * Functions worker (lab/functions-host.ts records what the app registers, as the host indexes it), its handlers
  * invoked in that process against the lab; and package.json `bin` (the CLI bundle) run as a command.
  */
+import { MESSAGE_ENCODING } from '../../src/functions/host-settings.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -53,8 +54,10 @@ describe('package.json main and bin are the bundles, as deployed', () => {
       'checkMailbox',
       'dispatchChecks',
       'health',
+      'mailboxAction',
       'poisonAlert',
       'spamReview',
+      'status',
     ]);
     const trigger = (name: string) =>
       fns.get(name)!.find((b) => b.direction === 'in' && /Trigger$/.test(String(b.type)));
@@ -70,6 +73,12 @@ describe('package.json main and bin are the bundles, as deployed', () => {
       queueName: `${CHECK_QUEUE}-poison`,
     });
     expect(trigger('health')).toMatchObject({ type: 'httpTrigger', authLevel: 'function', methods: ['GET'] });
+    expect(trigger('status')).toMatchObject({
+      type: 'httpTrigger',
+      authLevel: 'function',
+      methods: ['GET'],
+      route: 'status/{mailbox?}',
+    });
     // Application Insights (OpenTelemetry) is loaded only when a connection string is configured.
     expect(loaded!.loaded).toEqual([]);
   });
@@ -122,14 +131,18 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
         visibilityTimeout: 60,
       });
       for (const m of receivedMessageItems) {
-        const parsed = JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as Body;
+        const text =
+          MESSAGE_ENCODING === 'base64'
+            ? Buffer.from(m.messageText, 'base64').toString('utf8')
+            : m.messageText;
+        const parsed = JSON.parse(text) as Body;
         if (parsed?.mailboxId === id) {
           body = parsed;
           await queue.deleteMessage(m.messageId, m.popReceipt);
         }
       }
     }
-    expect(body).toEqual({ mailboxId: id, runId: expect.stringMatching(new RegExp(`Z-${id}$`)) });
+    expect(body).toEqual({ mailboxId: id, runId: expect.stringMatching(new RegExp(`:\\d\\dZ-${id}$`)) });
 
     await host(env, ['checkMailbox', body]);
     const store = createTableStoreFromConnectionString(labEndpoints().azurite!.connectionString);

@@ -4,13 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import type { HttpRequest } from '@azure/functions';
+import azureFunctions, { type HttpRequest } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCheckMailbox } from '../../src/functions/check-mailbox.js';
 import { makeDispatchChecks } from '../../src/functions/dispatch-checks.js';
 import { makeHealth } from '../../src/functions/health.js';
 import { makePoisonAlert } from '../../src/functions/poison-alert.js';
 import { makeSpamReview } from '../../src/functions/spam-review.js';
+import { makeStatus } from '../../src/functions/status.js';
+import { RUN_END, RUN_PREFIX } from '../../src/shared/history/keys.js';
+import { STATUS_CSP } from '../../src/shared/report/status-layout.js';
 import { parseConfig } from '../../src/shared/config/load.js';
 import { CHECK_NAMES } from '../../src/shared/contracts.js';
 import { composeCycleDeps } from '../../src/shared/cycle/compose.js';
@@ -67,16 +70,19 @@ describe.runIf(requireDovecot())('Function App handlers against the lab', () => 
     expect(messages).toHaveLength(1);
     // The first message of a cycle is visible at once, whatever the spread.
     expect(queue.sent[0]!.delaySeconds).toBe(0);
-    expect(messages[0]).toEqual({ mailboxId: 'servicedesk', runId: expect.stringMatching(/Z-servicedesk$/) });
+    expect(messages[0]).toEqual({
+      mailboxId: 'servicedesk',
+      runId: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ-servicedesk$/),
+    });
     // No secret, nothing from the mailbox, on the queue.
     expect(JSON.stringify(messages)).not.toContain(desk.password);
 
     const outcomes: string[] = [];
-    const drained = await queue.drain(async (body, dequeueCount) => {
-      const o = await makeCheckMailbox(getDeps)(body, invocation('checkMailbox', { dequeueCount }));
+    const drained = await queue.drain(async (body, meta) => {
+      const o = await makeCheckMailbox(getDeps)(body, invocation('checkMailbox', { ...meta }));
       outcomes.push(o.status);
     });
-    expect(drained).toEqual({ handled: 1, failed: 0 });
+    expect(drained).toEqual({ handled: 1, failed: 0, poisoned: 0 });
     expect(outcomes).toEqual(['done']);
 
     const rows = await deps.store.status.list('servicedesk');
@@ -97,6 +103,21 @@ describe.runIf(requireDovecot())('Function App handlers against the lab', () => 
     expect(text).not.toContain(desk.password);
     // No mail content: the waiting mail's subject is not in the health document.
     expect(text).not.toContain('Printer');
+
+    // The run left its history row, and the status page draws the mailbox from it.
+    const runs = await deps.store.history.range('servicedesk', { from: RUN_PREFIX, to: RUN_END });
+    expect(runs.map((r) => r.value.kind === 'run' && r.value.worst)).toEqual(['CRIT']);
+    const statusRes = await makeStatus(getDeps)(
+      new azureFunctions.HttpRequest({
+        method: 'GET',
+        url: 'http://localhost/api/status/servicedesk',
+        params: { mailbox: 'servicedesk' },
+      }),
+      invocation('status'),
+    );
+    expect(statusRes.status).toBe(200);
+    expect((statusRes.headers as Record<string, string>)['Content-Security-Policy']).toBe(STATUS_CSP);
+    expect(String(statusRes.body)).toMatch(/<title>servicedesk: Critical/);
   });
 
   it('a redelivered message (same run id) does no work twice', async () => {

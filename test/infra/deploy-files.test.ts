@@ -153,3 +153,41 @@ describe('local.settings.example.json (func start)', () => {
     }
   });
 });
+
+describe('the deploy guide’s working files', () => {
+  const docs = ['README.md', 'docs/deploy.md', 'lab/README.md', 'docs/configuration.md'];
+
+  it('one Azurite command everywhere it is given', () => {
+    const commands = docs.flatMap((d) =>
+      [...read(d).matchAll(/npx azurite[^`\n#]*/g)].map((m) => m[0].replace(/\s+/g, ' ').trim()),
+    );
+    expect(commands.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(commands)).toEqual(
+      new Set(['npx azurite --silent --inMemoryPersistence --disableTelemetry &']),
+    );
+  });
+
+  it('copies each .example file by an explicit step, and the copies are git-ignored', () => {
+    const guide = read('docs/deploy.md');
+    const copies: Array<[string, string]> = [
+      ['infra/mailbox-health.example.json', 'mailbox-health.json'],
+      ['infra/key-vault-references.example.json', 'key-vault-references.json'],
+      ['local.settings.example.json', 'local.settings.json'],
+    ];
+    const ignore = read('.gitignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const [example, copy] of copies) {
+      expect(guide, `cp ${example} ${copy}`).toMatch(
+        new RegExp(`cp ${example.replace(/\./g, '\\.')} ${copy}`),
+      );
+      expect(
+        ignore.some((l) => l === copy || l === `/${copy}`),
+        `${copy} in .gitignore`,
+      ).toBe(true);
+      // What the guide then uses is the copy, never the example in place.
+      expect(guide).not.toMatch(new RegExp(`jq -c \\. ${example.replace(/\./g, '\\.')}`));
+    }
+  });
+});

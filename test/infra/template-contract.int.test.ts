@@ -119,6 +119,65 @@ describe.runIf(haveBicep || inCi)('infra/main.bicep contract with the code', () 
     expect(text).toContain('tobool(success)');
   });
 
+  it('static outbound IP: off by default; on, a NAT gateway with a static public IP on the app’s delegated subnet', () => {
+    const params = (arm as { parameters?: Record<string, { type: string; defaultValue?: unknown }> })
+      .parameters;
+    expect(params?.staticOutboundIp).toMatchObject({ type: 'bool', defaultValue: false });
+    const on = "[parameters('staticOutboundIp')]";
+    const [ip] = resourcesOf(arm, 'Microsoft.Network/publicIPAddresses');
+    const [nat] = resourcesOf(arm, 'Microsoft.Network/natGateways');
+    const [vnet] = resourcesOf(arm, 'Microsoft.Network/virtualNetworks');
+    for (const r of [ip, nat, vnet]) expect(r?.condition, r?.type).toBe(on);
+    expect(ip!.properties).toMatchObject({ publicIPAllocationMethod: 'Static' });
+    expect(ip!.sku).toMatchObject({ name: 'Standard' });
+    expect(JSON.stringify(nat!.properties)).toContain("resourceId('Microsoft.Network/publicIPAddresses'");
+    const subnet = (
+      vnet!.properties as { subnets: Array<{ name: string; properties: Record<string, unknown> }> }
+    ).subnets[0]!;
+    // Flex Consumption's virtual network integration needs a subnet delegated to Microsoft.App/environments.
+    expect(subnet.properties.delegations).toEqual([
+      { name: expect.any(String), properties: { serviceName: 'Microsoft.App/environments' } },
+    ]);
+    expect(JSON.stringify(subnet.properties.natGateway)).toContain(
+      "resourceId('Microsoft.Network/natGateways'",
+    );
+    // The app joins that subnet and sends everything through it, only when the option is on.
+    const [site] = resourcesOf(arm, 'Microsoft.Web/sites');
+    const props = site!.properties as Record<string, unknown>;
+    expect(props.virtualNetworkSubnetId).toMatch(
+      /^\[if\(parameters\('staticOutboundIp'\), variables\('outboundSubnetId'\), null\(\)\)\]$/,
+    );
+    expect(String(arm.variables?.outboundSubnetId)).toContain('Microsoft.Network/virtualNetworks/subnets');
+    expect(props.outboundVnetRouting).toEqual({ allTraffic: on });
+    expect(JSON.stringify(site!.dependsOn)).toContain('outboundVnet');
+    // The admin reads the address for the Conditional Access named location from the deployment outputs.
+    expect(arm.outputs?.STATIC_OUTBOUND_IP).toEqual({
+      type: 'string',
+      value: "[if(parameters('staticOutboundIp'), reference('outboundIp').ipAddress, '')]",
+    });
+  });
+
+  it('action links: the key only as a Key Vault secret behind references, sign-in restricted to the tenant', () => {
+    const params = (arm as { parameters?: Record<string, { type: string }> }).parameters ?? {};
+    expect(params.actionLinkKey?.type).toBe('securestring');
+    expect(params.actionLinkPreviousKey?.type).toBe('securestring');
+    const secrets = resourcesOf(arm, 'Microsoft.KeyVault/vaults/secrets');
+    expect(secrets.map((r) => JSON.stringify(r.name)).join(' ')).toMatch(
+      /action-link-key.*action-link-key-previous/,
+    );
+    const settings = JSON.stringify(arm.variables?.actionLinkSettings);
+    expect(settings).toContain(
+      "'name', 'ACTION_LINK_KEY', 'value', format('@Microsoft.KeyVault(SecretUri={0}/action-link-key)'",
+    );
+    expect(settings).toContain('ACTION_LINK_BASE_URL');
+    expect(settings).not.toMatch(/parameters\('actionLinkKey'\)/); // never the value itself
+    const [auth] = resourcesOf(arm, 'Microsoft.Web/sites/config');
+    const text = JSON.stringify(auth);
+    expect(text).toContain('authsettingsV2');
+    expect(text).toMatch(/tenant\(\)\.tenantId/); // the issuer of this tenant only
+    expect(text).toContain('/api/health');
+  });
+
   it('has no output that carries a secret, key or connection string', () => {
     const outputs = Object.entries(arm.outputs ?? {});
     expect(outputs.length).toBeGreaterThan(0);

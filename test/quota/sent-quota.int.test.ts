@@ -109,6 +109,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
           ok: false,
           failure: {
             code: 'EUNUSED',
+            fault: 'setup',
             transient: false,
             message: '',
             remediation: { cause: 'x', fix: 'y' },

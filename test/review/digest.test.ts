@@ -1,7 +1,7 @@
 /**
  * The digest with hostile mail data, checked by PARSING the HTML: no script or other active element, no on*
  * attribute, no href/src at all, no bidi or control character, every mail string capped; the chart's bar widths are
- * proportional to the weekly counts; the seed's instruction is quoted.
+ * proportional to the weekly counts; the setup guide's instruction is quoted.
  */
 import { describe, expect, it } from 'vitest';
 import { BAR_MAX_PX } from '../../src/shared/review/digest-chart.js';

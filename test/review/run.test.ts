@@ -134,6 +134,7 @@ describe('runSpamReview', () => {
           ok: false,
           failure: {
             code: 'AADSTS50126',
+            fault: 'setup',
             transient: false,
             message: 'Error validating credentials',
             remediation: { cause: 'wrong password', fix: 'fix it', setupStep: 'account' },

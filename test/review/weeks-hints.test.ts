@@ -1,6 +1,7 @@
 /** Pure parts of the review: ISO weeks in UTC, reply-subject detection, hints, and the state-table adapter. */
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
+import { compileUserPattern } from '../../src/shared/config/user-pattern.js';
 import { hintsFor, isReplySubject } from '../../src/shared/review/hints.js';
 import { reviewStoreFrom } from '../../src/shared/review/store-adapter.js';
 import { isoWeekLabel, lastWeeks, weekKey } from '../../src/shared/review/weeks.js';
@@ -45,7 +46,7 @@ describe('hints', () => {
 
   it('prefers known-sender over known-domain and extracts the ticket number', () => {
     const known = { addresses: new Set(['anna@customer.example']), domains: new Set(['customer.example']) };
-    const re = /\[ESM-\d+\]/;
+    const re = compileUserPattern('\\[ESM-\\d+\\]');
     expect(hintsFor('Anna@Customer.example', 'hello', known, re)).toEqual({ hints: ['known-sender'] });
     expect(hintsFor('bob@customer.example', 'Re: [ESM-77] hi', known, re)).toEqual({
       hints: ['known-domain', 'reply-subject', 'ticket-number'],

@@ -1,5 +1,5 @@
 /**
- * The alert policy (DESIGN.md "Alerts"), pure: from what was known before, the new result, the policy and the
+ * The alert policy (docs/architecture.md, "One cycle"), pure: from what was known before, the new result, the policy and the
  * time, decide the next state and whether to notify. Nothing here sends or stores; the caller persists
  * `next.status` at once and `next.alert` only after a notification went out (`triggered` is set only after a send
  * succeeded, so a failed send is retried on the next run instead of being forgotten).

@@ -1,6 +1,7 @@
 /**
  * The one table of Entra ID (AADSTS) failures: code → cause, the admin's fix and the setup step that fixes it.
- * Source: O365-FACTS.md "Failure catalogue" and the vendor guide (seeds/000_31dd28be19432870.txt). Codes not in
+ * Source: docs/exchange-online.md "Failure catalogue" (Microsoft Entra authentication and authorization error codes,
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes) and the vendor's setup guide. Codes not in
  * the table keep Microsoft's own description (see `describeAadsts`).
  */
 import type { Remediation, SetupStep } from '../contracts.js';
@@ -52,11 +53,18 @@ export const AADSTS_CATALOGUE: Readonly<Record<number, AadstsEntry>> = {
     fix: MFA_FIX,
     setupStep: 'account',
   },
+  // Typical cause: a location policy that admits the account only from the service desk's addresses, while the
+  // monitor signs in from Azure — and Flex Consumption has no fixed outbound IP without a NAT gateway
+  // (docs/deploy.md, "A static outbound IP for Conditional Access").
   53003: {
-    cause: 'the sign-in was blocked by a Conditional Access policy',
+    cause:
+      'the sign-in was blocked by a Conditional Access policy — typically a location policy that allows the ' +
+      'account only from the service desk’s own IP addresses, while the monitor signs in from somewhere else',
     fix:
-      'Look up the failed sign-in in Entra ID → Sign-in logs to see which policy applied; exclude the service ' +
-      'account or this app from it, or move to app-only',
+      'Either allow the monitor’s IP: deploy with staticOutboundIp=true (NAT gateway) and add the ' +
+      'STATIC_OUTBOUND_IP output to the Conditional Access named location the policy trusts; or use app-only ' +
+      'credentials (client secret or certificate with IMAP.AccessAsApp / SMTP.SendAsApp), which user sign-in ' +
+      'policies do not cover. Entra ID → Sign-in logs → Conditional Access shows which policy applied',
     setupStep: 'account',
   },
   700016: {

@@ -1,6 +1,7 @@
 /**
  * The identity a mailbox authenticates as, and the cache key that lets mailboxes share tokens: one app-only token
- * serves every mailbox of that app in that tenant (no user in the key); ROPC tokens are per user.
+ * serves every mailbox of that app in that tenant (no user in the key); ROPC tokens are per user. The token cache
+ * adds a keyed hash of the credential to this key, so only mailboxes that authenticate identically share.
  */
 import type { MailboxConfig } from '../config/load.js';
 import type { GrantKind } from './claims.js';

@@ -32,6 +32,11 @@ export interface AttemptLog {
    * AADSTS number and Microsoft's description are kept here (descriptions never carry credentials).
    */
   lastError?: { status: number; aadsts?: number; description?: string };
+  /**
+   * The last answer whose body was not JSON (an HTML proxy or captive-portal page, a truncated body): its status
+   * and content type only. Entra always answers JSON, so such a body means something on the path answered.
+   */
+  badBody?: { status: number; contentType?: string };
 }
 
 export interface AttemptScope {
@@ -70,6 +75,16 @@ function networkReason(err: unknown): string {
   const e = err as { name?: string; code?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'timeout';
   return e?.cause?.code ?? e?.code ?? e?.cause?.message?.slice(0, 80) ?? 'network error';
+}
+
+/** Whether a body parses as a JSON object, as every answer of Entra's endpoints does. */
+function looksLikeJson(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object';
+  } catch {
+    return false;
+  }
 }
 
 export class RetryingNetworkClient implements INetworkModule {
@@ -134,6 +149,10 @@ export class RetryingNetworkClient implements INetworkModule {
         } catch {
           // A proxy or outage page (HTML) instead of JSON: keep the status, drop the body.
           body = {};
+        }
+        if (log && text && !looksLikeJson(text)) {
+          const contentType = res.headers.get('content-type')?.split(';')[0]?.trim().slice(0, 60);
+          log.badBody = { status: res.status, ...(contentType ? { contentType } : {}) };
         }
         const headers: Record<string, string> = {};
         res.headers.forEach((v, k) => (headers[k] = v));

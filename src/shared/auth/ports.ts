@@ -3,6 +3,7 @@
  * ID) and used by the checks, the spam review and the alert e-mail channel.
  */
 import type { Remediation } from '../contracts.js';
+import type { Fault, ServerCodes } from '../faults/index.js';
 
 /** Decoded (not validated) access-token claims, for reporting only. */
 export interface TokenClaims {
@@ -27,8 +28,12 @@ export interface TokenGrant {
 }
 
 export interface AuthFailure {
-  /** AADSTS50126, ETRANSIENT, ENETWORK, ESECRET, … — never contains the secret. */
+  /** AADSTS50126, ETRANSIENT, ENETWORK, ESECRET, … (faults/codes.ts) — never contains the secret. */
   code: string;
+  /** Whose move it is (faults/codes.ts). */
+  fault: Fault;
+  /** Entra's own codes: the AADSTS number, the HTTP status of the answer. */
+  server?: Pick<ServerCodes, 'aadsts' | 'httpStatus'>;
   transient: boolean;
   /** Microsoft's description (first line, trace ids removed) or ours. */
   message: string;

@@ -1,7 +1,7 @@
 /**
  * Retry policy for transient Entra failures: HTTP 429 (honouring Retry-After), 5xx, `temporarily_unavailable`
- * and network errors are retried with bounded exponential backoff inside the mailbox deadline (O365-FACTS.md:
- * "do not report as a configuration error until it persists"). Pure functions; the network client applies them.
+ * and network errors are retried with bounded exponential backoff inside the mailbox deadline (docs/exchange-online.md
+ * "Failure catalogue": not a configuration error until it persists). Pure functions; the network client applies them.
  */
 
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
 /**
  * The process-wide token cache: one MSAL client per identity (authority, tenant, client, credential kind, user,
- * scopes), the last grant of each, and the acquisition in flight — so IMAP and SMTP of one mailbox, and every
+ * scopes) and credential (a keyed hash of the secret or certificate, see token-source.ts), the last grant of each, and the acquisition in flight — so IMAP and SMTP of one mailbox, and every
  * mailbox of one app, share one token request within a warm Functions process. Tokens are renewed
  * `renewBeforeMs` ahead of expiry (MSAL itself treats tokens as expired 300 s early).
  */
@@ -20,7 +20,7 @@ export interface CachedGrant {
 
 /** One identity's state. Held in memory only; never serialised or logged. */
 export interface CacheEntry {
-  /** A hash of the credential: a rotated secret or certificate gets a fresh MSAL client. */
+  /** The keyed hash of the credential that is part of this entry's key (never the secret itself). */
   credentialFingerprint: string;
   network: RetryingNetworkClient;
   app: PublicClientApplication | ConfidentialClientApplication;

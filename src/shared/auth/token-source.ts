@@ -3,7 +3,7 @@
  * ROPC with a public client (the vendor guide's setup), or app-only client credentials with a secret or a
  * certificate — through @azure/msal-node, shared through the process-wide TokenCache.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   ConfidentialClientApplication,
   LogLevel,
@@ -19,6 +19,7 @@ import type { Deadline } from '../deadline.js';
 import type { TokenGrant, TokenOutcome, TokenSource } from './ports.js';
 import { normalizePrivateKey, readCertificatePem } from './certificate.js';
 import { decodeClaims } from './claims.js';
+import { processScrubber, type Scrubber } from '../faults/index.js';
 import { classifyAuthError } from './classify.js';
 import { identityOf, type Identity } from './identity.js';
 import { RetryingNetworkClient, type AttemptLog } from './network-client.js';
@@ -57,14 +58,30 @@ function readCredential(mailbox: MailboxConfig, secrets: SecretResolver): Creden
   };
 }
 
+/**
+ * Keyed so that the fingerprint — part of a cache key, which tests and diagnostics may print — reveals nothing
+ * about the secret even to someone who can guess candidates: the key lives only in this process's memory.
+ */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/**
+ * A keyed hash of the credential itself (the resolved secret, or the certificate thumbprint and its private
+ * key — never the secret): two mailboxes of one app share a token only when they would authenticate
+ * identically, so a mailbox configured with a wrong or expired secret never borrows its neighbour's token.
+ */
 function fingerprint(c: Credential): string {
   const material =
     c.mode === 'password'
       ? c.password
       : c.mode === 'clientSecret'
         ? c.clientSecret
-        : c.thumbprintSha256 + c.privateKey;
-  return createHash('sha256').update(`${c.mode}\0${material}`).digest('hex');
+        : c.thumbprintSha256 + '\0' + c.privateKey;
+  return createHmac('sha256', FINGERPRINT_KEY).update(`${c.mode}\0${material}`).digest('hex').slice(0, 32);
+}
+
+/** The identity's own secrets, for the scrubber (the certificate is public; its private key is not). */
+function secretsOf(c: Credential): string[] {
+  return c.mode === 'password' ? [c.password] : c.mode === 'clientSecret' ? [c.clientSecret] : [c.privateKey];
 }
 
 function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
@@ -117,7 +134,7 @@ async function requestToken(
       entry.account = undefined;
     }
   }
-  // The vendor's setup is ROPC; msal-node marks it deprecated but keeps it (O365-FACTS.md).
+  // The vendor's setup is ROPC; msal-node marks it deprecated but keeps it (docs/exchange-online.md).
   return app.acquireTokenByUsernamePassword({
     scopes: id.scopes,
     username: id.user!,
@@ -167,6 +184,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
   async function acquireFromNetwork(
     entry: CacheEntry,
     cred: Credential,
+    scrubber: Scrubber,
     signal?: AbortSignal,
   ): Promise<TokenOutcome> {
     const started = deps.clock.now().getTime();
@@ -192,7 +210,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       return outcomeOf(grant, false, log.retries);
     } catch (err) {
       if (signal?.aborted) log.aborted = true;
-      const failure = classifyAuthError(err, log, id.authorityHost);
+      const failure = classifyAuthError(err, log, id.authorityHost, scrubber);
       deps.logger.debug('token acquisition failed', {
         mailbox: mailbox.id,
         code: failure.code,
@@ -207,14 +225,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
   return {
     async acquire(signal?: AbortSignal): Promise<TokenOutcome> {
       const sig = signal ?? deps.deadline?.signal;
-      const fresh = cache.freshGrant(id.key, deps.clock.now());
-      if (fresh) return outcomeOf(fresh, true, 0);
-      const existing = cache.get(id.key);
-      if (existing?.inflight) {
-        // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
-        const shared = await untilAborted(existing.inflight, sig, id.authorityHost);
-        return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
-      }
+      // The credential is read first: the cache key includes its fingerprint (see `fingerprint`).
       let cred: Credential;
       try {
         cred = readCredential(mailbox, deps.secrets);
@@ -224,13 +235,22 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
           failure: classifyAuthError(err, { requests: 0, tokenRequests: 0, retries: 0 }, id.authorityHost),
         };
       }
+      const key = `${id.key}|${fingerprint(cred)}`;
+      const fresh = cache.freshGrant(key, deps.clock.now());
+      if (fresh) return outcomeOf(fresh, true, 0);
+      const existing = cache.get(key);
+      if (existing?.inflight) {
+        // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
+        const shared = await untilAborted(existing.inflight, sig, id.authorityHost);
+        return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
+      }
       let entry = existing;
-      if (!entry || entry.credentialFingerprint !== fingerprint(cred)) {
+      if (!entry) {
         entry = newEntry(id, cred, cache, deps.clock);
-        cache.set(id.key, entry);
+        cache.set(key, entry);
       }
       const e = entry;
-      e.inflight = acquireFromNetwork(e, cred, sig).finally(() => {
+      e.inflight = acquireFromNetwork(e, cred, processScrubber.with(secretsOf(cred)), sig).finally(() => {
         e.inflight = undefined;
       });
       return e.inflight;

@@ -5,15 +5,18 @@
  *
  * Status: OK — token acquired and carries both permissions. CRIT — no token (with Entra's cause and the fix), or
  * a token lacking a permission. A transient failure (throttling, 5xx, network, deadline) that outlasted the
- * retries is also CRIT — DESIGN.md: "a timeout or an unreachable server is CRIT (mail is not flowing)" — but is
- * marked `details.transient = true` and carries no setup step, so nobody changes a working setup because of it;
- * the alert policy's two-failure threshold for connectivity checks absorbs one-off blips.
+ * retries is also CRIT — a timeout or an unreachable server means mail is not flowing — but its fault class is
+ * `service`, `network` or `timeout` and it carries no setup step, so nobody changes a working setup because of
+ * it; the alert policy's two-failure threshold for connectivity checks absorbs one-off blips. A secret the
+ * configuration names but the environment lacks is the monitor's own fault: UNKNOWN.
  *
- * details: { kind, fromCache, retries, code?, transient?, aud?, scp?, roles?, tid?, upn?, appid?, missing? }
+ * details: { kind, fromCache, retries, code?, fault?, aadsts?, httpStatus?, transient?, aud?, scp?, roles?, tid?,
+ * upn?, appid?, missing? }
  * metrics: durationMs, tokenExpiresInSeconds (on success), authRetries.
  */
 import { checkPermissions, permissionRemediation } from '../auth/claims.js';
 import type { CheckResult, Status } from '../contracts.js';
+import { withFault } from '../faults/index.js';
 import type { Check, CheckContext } from './types.js';
 
 function result(
@@ -43,16 +46,29 @@ export const authCheck: Check = async (ctx) => {
   const outcome = await ctx.tokens.acquire(ctx.deadline.signal);
   if (!outcome.ok) {
     const f = outcome.failure;
+    const parts = withFault(
+      {
+        status: 'CRIT' as Status,
+        details: { transient: f.transient, retries: f.retries, message: f.message },
+        remediation: f.remediation,
+      },
+      f.code,
+      f.server,
+      f.fault,
+    );
+    const quoted = f.server?.httpStatus !== undefined && !f.message.includes(`HTTP ${f.server.httpStatus}`);
+    const headline =
+      f.fault === 'setup'
+        ? 'no token'
+        : f.fault === 'monitor'
+          ? 'monitor cannot authenticate'
+          : 'Entra ID unavailable';
     return result(
       ctx,
       started,
-      'CRIT',
-      `${f.transient ? 'Entra ID unavailable' : 'no token'}: ${f.code} — ${f.transient ? f.message : f.remediation.cause}`,
-      {
-        details: { code: f.code, transient: f.transient, retries: f.retries, message: f.message },
-        remediation: f.remediation,
-        metrics: { authRetries: f.retries },
-      },
+      parts.status,
+      `${headline}: ${f.code}${quoted ? ` (HTTP ${f.server!.httpStatus})` : ''} — ${f.fault === 'setup' ? f.remediation.cause : f.message}`,
+      { ...parts, metrics: { authRetries: f.retries } },
     );
   }
   const g = outcome.grant;
@@ -74,7 +90,7 @@ export const authCheck: Check = async (ctx) => {
   const missing = permissionRemediation(report, g.kind);
   if (missing) {
     return result(ctx, started, 'CRIT', `token lacks permissions: ${missing.cause}`, {
-      details: { ...details, missing: report.missing },
+      details: { ...details, missing: report.missing, code: 'EPERMISSIONS', fault: 'setup' },
       remediation: missing,
       metrics,
     });

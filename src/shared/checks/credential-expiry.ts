@@ -102,12 +102,14 @@ export const credentialExpiryCheck: Check = async (ctx) => {
     info = readCertificatePem(ctx.secrets(auth.certificate, `mailbox "${ctx.mailbox.id}" auth.certificate`));
   } catch (err) {
     const reason = (err as Error).message;
+    // A secret reference the environment cannot resolve is the monitor's own problem; an unreadable PEM is setup.
+    const code = (err as { code?: unknown }).code === 'ESECRET' ? 'ESECRET' : 'ECERT';
     return result(
       ctx,
       started,
       'UNKNOWN',
       `certificate unreadable: ${reason}`.replace(/[\r\n]+/g, ' '),
-      { credential: 'certificate', applicable: true },
+      { credential: 'certificate', applicable: true, code, fault: code === 'ESECRET' ? 'monitor' : 'setup' },
       {},
       {
         cause: `the certificate credential could not be read: ${reason}`,

@@ -4,7 +4,7 @@
  * - message count; the oldest waiting message by INTERNALDATE (`inbox.waiting`: all | unseen) → WARN above
  *   warnAfterMinutes, CRIT above critAfterMinutes;
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
- *   (the seed: large mails cannot be fetched into ESM and must be moved by hand);
+ *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand);
  * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
  *   partial range always uses `.PEEK`, so \Seen is never set) — a server error here is CRIT with the failing UID;
  * - opt-in `moveOversizedTo`: MOVE (creating the folder), verified by the UIDPLUS COPYUID map; never deletes.
@@ -30,10 +30,14 @@ export interface OversizedMessage {
   date: string;
   sender: string;
   subject: string;
+  /** ENVELOPE Message-ID (cleaned): how an action link finds the message again. */
+  messageId?: string;
 }
 
 interface Scan {
   exists: number;
+  /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
+  uidValidity?: string;
   waiting: Array<{ uid: number; date: Date }>;
   oversizedUids: number[];
 }
@@ -42,7 +46,9 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   const cfg = ctx.mailbox.inbox;
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
-  if (box.exists === 0) return { exists: 0, waiting: [], oversizedUids: [] };
+  const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
+  if (box.exists === 0)
+    return { exists: 0, waiting: [], oversizedUids: [], ...(uidValidity ? { uidValidity } : {}) };
   stage.now = 'SEARCH LARGER';
   const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
   const oversizedUids = Array.isArray(found) ? found : [];
@@ -55,7 +61,7 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
     const date = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
     if (!Number.isNaN(date.getTime())) waiting.push({ uid: m.uid, date });
   }
-  return { exists: box.exists, waiting, oversizedUids };
+  return { exists: box.exists, waiting, oversizedUids, ...(uidValidity ? { uidValidity } : {}) };
 }
 
 async function describeOversized(client: ImapFlow, uids: number[]): Promise<OversizedMessage[]> {
@@ -74,6 +80,7 @@ async function describeOversized(client: ImapFlow, uids: number[]): Promise<Over
       date,
       sender: senderOf(m.envelope),
       subject: cleanMailText(m.envelope?.subject),
+      ...(m.envelope?.messageId ? { messageId: cleanMailText(m.envelope.messageId, 250) } : {}),
     });
   }
   return listed.sort((a, b) => a.uid - b.uid);
@@ -172,6 +179,7 @@ export const inboxCheck: Check = async (ctx) => {
       folder,
       waiting: cfg.waiting,
       oversized,
+      ...(s.uidValidity ? { uidValidity: s.uidValidity } : {}),
       ...(oldest ? { oldestWaiting: { uid: oldest.uid, internalDate: oldest.date.toISOString() } } : {}),
       ...(moved ? { moved } : {}),
     };

@@ -1,5 +1,5 @@
 /**
- * `junk`: watches the Junk folder the admins are told to review weekly (the seed). Found by SPECIAL-USE `\Junk`
+ * `junk`: watches the Junk folder the admins are told to review weekly (the vendor's setup guide). Found by SPECIAL-USE `\Junk`
  * when the server advertises SPECIAL-USE, else by name (`folders.junk`, then `junk.names` — Exchange Online
  * advertises no SPECIAL-USE and names the folder in the mailbox language). Opened read-only.
  *
@@ -54,6 +54,7 @@ export const junkCheck: Check = async (ctx) => {
       const tried = ctx.mailbox.folders.junk !== 'auto' ? [ctx.mailbox.folders.junk] : ctx.mailbox.junk.names;
       return finish({
         status: 'UNKNOWN',
+        details: { code: 'JUNK_NOT_FOUND', fault: 'setup' },
         summary: `Junk folder not found (tried ${tried.join(', ')})`,
         remediation: {
           cause: 'the server advertises no SPECIAL-USE \\Junk folder and no folder has a configured name',

@@ -4,6 +4,7 @@
  */
 import type { MailboxConfig } from '../config/load.js';
 import { classifyMailFailure, type TokenKind } from '../mail/catalogue.js';
+import { withFault } from '../faults/index.js';
 import type { ResultParts } from './result.js';
 
 /** ROPC (password) tokens are delegated; client secret and certificate tokens are app-only. */
@@ -11,7 +12,10 @@ export function tokenKindOf(mailbox: MailboxConfig): TokenKind {
   return mailbox.auth.mode === 'password' ? 'delegated' : 'app-only';
 }
 
-/** Classifies an IMAP/SMTP failure into result parts, keeping the code, the server reply and extra details. */
+/**
+ * Classifies an IMAP/SMTP failure into result parts: our code and its fault class, the server's reply and codes
+ * (imapCode; smtpCode + enhancedCode) and extra details.
+ */
 export function failureParts(
   protocol: 'IMAP' | 'SMTP',
   err: unknown,
@@ -26,11 +30,12 @@ export function failureParts(
     host,
     what,
   });
-  return {
+  const parts: ResultParts = {
     status: f.status,
     summary: f.summary,
     remediation: f.remediation,
-    details: { code: f.code, ...(f.serverReply ? { serverReply: f.serverReply } : {}), ...extra.details },
+    details: { ...(f.serverReply ? { serverReply: f.serverReply } : {}), ...extra.details },
     ...(extra.metrics ? { metrics: extra.metrics } : {}),
   };
+  return withFault(parts, f.code, f.server, f.fault);
 }

@@ -40,7 +40,7 @@ export function startCheck(ctx: Pick<CheckContext, 'clock' | 'mailbox'>, check: 
   };
 }
 
-/** The UNKNOWN result of a check that could not run because an earlier one failed (DESIGN.md). */
+/** The UNKNOWN result of a check that could not run because an earlier one failed (docs/architecture.md). */
 export function skippedResult(
   ctx: Pick<CheckContext, 'clock' | 'mailbox'>,
   check: CheckName,

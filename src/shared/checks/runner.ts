@@ -1,21 +1,23 @@
 /**
- * Runs the registry for one mailbox under one overall deadline (DESIGN.md): the IMAP checks in order, each seeing
- * the results before it, the SMTP probe alongside them once `auth` has a result; dependency skips; when the
- * deadline fires, one timeout result (CRIT) for the check that was running in each lane and "skipped: deadline
+ * Runs the registry for one mailbox under one overall deadline (docs/architecture.md): the IMAP checks in order,
+ * each seeing the results before it, the SMTP probe alongside them once `auth` has a result; dependency skips; when
+ * the deadline fires, one timeout result (CRIT) for the check that was running in each lane and "skipped: deadline
  * reached" for the rest; a check that throws (a bug) becomes UNKNOWN naming the
- * error class only (its message could carry anything); the one IMAP session is closed in `finally`.
+ * error class only (its message could carry anything); the one IMAP session is closed in `finally`. Every result
+ * is scrubbed and obeys the fault-class rules (faults/) before anyone else sees it.
  */
 import type { Clock } from '../clock.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { CheckName, CheckResult, RegisteredCheckName } from '../contracts.js';
+import { enforceFaultRules, processScrubber, withFault, type Scrubber } from '../faults/index.js';
 import type { Logger } from '../logger.js';
 import type { StateStore } from '../state/ports.js';
 import type { TokenSource } from '../auth/ports.js';
 import { createDeadline, DeadlineError, raceDeadline, type Deadline } from '../deadline.js';
 import type { ImapSessionFactory, SmtpProbeFactory } from '../mail/ports.js';
 import { CHECKS } from './index.js';
-import { skippedResult, startCheck } from './result.js';
+import { skippedResult, startCheck, type ResultParts } from './result.js';
 import { DEPENDS_ON, skipIfBlocked } from './skip.js';
 import type { ConnectionGate } from './tenant-gate.js';
 import type { Check, CheckContext } from './types.js';
@@ -60,6 +62,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   const results = new Map<CheckName, CheckResult>();
   const registry = [...(deps.checks ?? CHECKS)];
   let releaseImap: (() => void) | undefined;
+  const scrubber = processScrubber.with(mailboxSecrets(mailbox, deps.secrets));
   try {
     // The review time only refines the junk count: a state-store hiccup must not cost the whole run.
     const review = await Promise.resolve()
@@ -97,7 +100,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
         return check(ctx);
       };
       try {
-        results.set(name, await runGuarded(ctx, name, work, seconds));
+        results.set(name, atBoundary(await runGuarded(ctx, name, work, seconds), scrubber));
       } finally {
         release?.();
       }
@@ -144,25 +147,54 @@ async function runGuarded(
     return await raceDeadline(work(), deadline.signal);
   } catch (err) {
     if (deadline.signal.aborted && (err === deadline.signal.reason || err instanceof DeadlineError)) {
-      return finish({
-        status: 'CRIT',
-        summary: `timeout: deadline of ${seconds} s reached during ${name}`,
-        details: { code: 'TIMEOUT' },
-        remediation: {
-          cause: `the mailbox run did not finish within ${seconds} s (a server stopped answering)`,
-          fix: `check that ${mailbox.cloud.imapHost} and ${mailbox.cloud.smtpHost} answer from here; raise deadlineSeconds only if the servers are merely slow`,
-        },
-      });
+      return finish(
+        withFault<ResultParts>(
+          {
+            status: 'CRIT',
+            summary: `timeout: deadline of ${seconds} s reached during ${name}`,
+            remediation: {
+              cause: `the mailbox run did not finish within ${seconds} s (a server stopped answering)`,
+              fix: `check that ${mailbox.cloud.imapHost} and ${mailbox.cloud.smtpHost} answer from here; raise deadlineSeconds only if the servers are merely slow`,
+            },
+          },
+          'TIMEOUT',
+        ),
+      );
     }
     const kind = err instanceof Error ? err.name : typeof err;
     // The message is not reported: it could carry anything a library put there, a token included.
     ctx.logger.error('check threw (a bug)', { mailbox: mailbox.id, check: name, error: kind });
-    return finish({
-      status: 'UNKNOWN',
-      summary: `internal error in ${name} (${kind})`,
-      details: { code: 'EBUG', errorClass: kind },
-    });
+    return finish(
+      withFault<ResultParts>(
+        { status: 'UNKNOWN', summary: `internal error in ${name} (${kind})`, details: { errorClass: kind } },
+        'EBUG',
+      ),
+    );
   }
+}
+
+/** The mailbox's own secrets, as far as they resolve (a missing one is reported by the checks, not here). */
+function mailboxSecrets(mailbox: MailboxConfig, secrets: SecretResolver): string[] {
+  const a = mailbox.auth;
+  const refs =
+    a.mode === 'password' ? [a.password] : a.mode === 'clientSecret' ? [a.clientSecret] : [a.privateKey];
+  const out: string[] = [];
+  for (const ref of refs) {
+    try {
+      out.push(secrets(ref, `mailbox "${mailbox.id}" auth`));
+    } catch {
+      // Unresolvable: nothing of it can leak.
+    }
+  }
+  return out;
+}
+
+/**
+ * Every result leaves the run through here: each string scrubbed of the identity's secrets and secret-shaped
+ * text (server replies and library messages are outside text), and the fault-class rules applied.
+ */
+function atBoundary(result: CheckResult, scrubber: Scrubber): CheckResult {
+  return enforceFaultRules(scrubber.scrubDeep(result));
 }
 
 /**

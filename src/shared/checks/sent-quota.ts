@@ -32,6 +32,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
     if ('notFound' in scan)
       return finish({
         status: 'UNKNOWN',
+        details: { code: 'SENT_NOT_FOUND', fault: 'setup' },
         summary: `Sent Items folder not found (tried ${scan.tried.join(', ')})`,
         remediation: {
           cause: 'no folder with SPECIAL-USE \\Sent or a known Sent Items name',
@@ -101,7 +102,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       return finish({
         status: 'UNKNOWN',
         summary: `sent quota ledger unavailable (${stage}): ${(err as Error)?.message ?? 'error'}`,
-        details: { stage },
+        details: { stage, code: 'ESTATE', fault: 'monitor' },
       });
     return finish(failureParts('IMAP', err, ctx.mailbox, stage, { details: { stage } }));
   }

@@ -1,6 +1,6 @@
 /**
  * Dependency skipping: a check that needs an earlier one to have succeeded returns UNKNOWN "skipped: …" instead
- * of running (DESIGN.md). The dependencies are data, not code paths, so the runner and the checks agree.
+ * of running (docs/architecture.md). The dependencies are data, not code paths, so the runner and the checks agree.
  */
 import type { CheckName, CheckResult, RegisteredCheckName } from '../contracts.js';
 import { skippedResult } from './result.js';

@@ -160,7 +160,7 @@ export const REQUIRED_ROLES: readonly RequiredRole[] = [
     name: 'Storage Table Data Contributor',
     roleDefinitionId: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
     scope: 'storage',
-    why: 'state tables (status, alerts, ledger, leases, review) through state.tables.accountUrl',
+    why: 'state tables (status, alerts, ledger, leases, review, actions, slots) through state.tables.accountUrl',
   },
   {
     name: 'Monitoring Metrics Publisher',

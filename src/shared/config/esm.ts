@@ -28,7 +28,7 @@ export function parseAuthorizeEndpoint(url: string): ParsedAuthorizeEndpoint | {
   return { authorityHost: u.host, tenant: decodeURIComponent(m[1]) };
 }
 
-/** ESM separates scopes with commas (the seed) but spaces also occur when pasted from Microsoft's docs. */
+/** ESM separates scopes with commas (the vendor's setup guide) but spaces also occur when pasted from Microsoft's docs. */
 export function parseScopes(scopes: string): string[] {
   return scopes
     .split(/[\s,]+/)

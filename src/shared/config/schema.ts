@@ -1,8 +1,9 @@
 /**
- * The configuration document (DESIGN.md "Config"), validated once at start. Every error names the path of the
+ * The configuration document (docs/configuration.md), validated once at start. Every error names the path of the
  * bad field and what was expected; unknown keys are errors so that typos do not silently fall back to defaults.
  */
 import { z } from 'zod';
+import { userPatternProblem } from './user-pattern.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -16,6 +17,25 @@ export const guid = () => z.string().regex(GUID, 'expected a GUID (xxxxxxxx-xxxx
 export const email = () => z.string().regex(EMAIL, 'expected an e-mail address (name@domain)');
 export const host = () => z.string().regex(HOST, 'expected a host name, optionally with :port');
 const port = () => z.number({ invalid_type_error: 'expected a port number' }).int().min(1).max(65535);
+
+/**
+ * A configured number: finite (JSON's `1e400` parses to Infinity), within [min, max], and the bound named in the
+ * message, so a typo is caught at start rather than disabling a threshold. `above` makes the minimum exclusive.
+ */
+function bounded(min: number, max: number, opts: { int?: boolean; above?: boolean; unit?: string } = {}) {
+  const unit = opts.unit ? ` ${opts.unit}` : '';
+  let n = z
+    .number({ invalid_type_error: `expected a number from ${min} to ${max}${unit}` })
+    .finite(`expected a finite number (at most ${max}${unit})`);
+  if (opts.int) n = n.int(`expected a whole number from ${min} to ${max}${unit}`);
+  n = opts.above
+    ? n.gt(min, `expected more than ${min}${unit} (and at most ${max}${unit})`)
+    : n.min(min, `expected at least ${min}${unit} (and at most ${max}${unit})`);
+  return n.max(max, `expected at most ${max}${unit}`);
+}
+
+/** Exchange Online's largest message size (150 MB): no byte setting needs more. */
+const MAX_MESSAGE_BYTES = 157_286_400;
 
 /** A secret is never a bare string: it names where the value lives. */
 export const SecretRefSchema = z.union(
@@ -48,7 +68,7 @@ export const AuthSchema = z.discriminatedUnion(
     z
       .object({
         mode: z.literal('password'),
-        /** Defaults to the mailbox address (the seed signs in as the mailbox itself). */
+        /** Defaults to the mailbox address (the vendor's setup guide signs in as the mailbox itself). */
         username: email().optional(),
         password: SecretRefSchema,
       })
@@ -108,21 +128,21 @@ export const FoldersSchema = z
 export const InboxSchema = z
   .object({
     waiting: z.enum(['all', 'unseen']).default('all'),
-    warnAfterMinutes: z.number().positive().default(30),
-    critAfterMinutes: z.number().positive().default(120),
-    /** 25 MiB, the size above which the seed says mails cannot be fetched into ESM. */
-    maxMessageBytes: z.number().int().positive().default(26_214_400),
+    warnAfterMinutes: bounded(0, 10_080, { above: true, unit: 'minutes' }).default(30),
+    critAfterMinutes: bounded(0, 43_200, { above: true, unit: 'minutes' }).default(120),
+    /** 25 MiB, the size above which the vendor's setup guide says mails cannot be fetched into ESM. */
+    maxMessageBytes: bounded(1, MAX_MESSAGE_BYTES, { int: true, unit: 'bytes' }).default(26_214_400),
     /** Opt-in: move oversized messages out of the fetched folder. Off (null) by default; never deletes. */
     moveOversizedTo: z.string().min(1).nullable().default(null),
     /** Byte cap for the fetch probe of the oldest waiting message. */
-    probeMaxBytes: z.number().int().positive().default(26_214_400),
+    probeMaxBytes: bounded(1, MAX_MESSAGE_BYTES, { int: true, unit: 'bytes' }).default(26_214_400),
   })
   .strict();
 
 export const JunkSchema = z
   .object({
     /** WARN when more messages than this arrived in Junk since the last review. */
-    warnUnreviewed: z.number().int().nonnegative().default(20),
+    warnUnreviewed: bounded(0, 1_000_000, { int: true, unit: 'messages' }).default(20),
     /** Folder names tried in order when the server does not advertise SPECIAL-USE (other mailbox languages). */
     names: z.array(z.string().min(1)).default(['Junk Email', 'Junk E-mail', 'Junk']),
   })
@@ -130,10 +150,10 @@ export const JunkSchema = z
 
 export const LimitsSchema = z
   .object({
-    recipientsPerDay: z.number().int().positive().default(10_000),
-    messagesPerMinute: z.number().int().positive().default(30),
-    warnPercent: z.number().positive().max(100).default(80),
-    critPercent: z.number().positive().max(100).default(95),
+    recipientsPerDay: bounded(1, 1_000_000, { int: true, unit: 'recipients' }).default(10_000),
+    messagesPerMinute: bounded(1, 10_000, { int: true, unit: 'messages' }).default(30),
+    warnPercent: bounded(0, 100, { above: true, unit: 'percent' }).default(80),
+    critPercent: bounded(0, 100, { above: true, unit: 'percent' }).default(95),
   })
   .strict()
   .refine((l) => l.warnPercent < l.critPercent, {
@@ -143,19 +163,18 @@ export const LimitsSchema = z
 
 export const SpamReviewSchema = z
   .object({
-    /** A ticket-number pattern (a regular expression) whose presence in a Junk subject hints "likely legitimate". */
+    /**
+     * A ticket-number pattern whose presence in a Junk subject hints "likely legitimate": RE2 syntax, run in linear
+     * time over the subject's first characters (user-pattern.ts).
+     */
     ticketPattern: z
       .string()
-      .refine((s) => {
-        try {
-          new RegExp(s);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'expected a valid regular expression')
+      .superRefine((s, ctx) => {
+        const problem = userPatternProblem(s);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
       .default('\\[ESM-\\d+\\]'),
-    maxListed: z.number().int().positive().max(200).default(50),
+    maxListed: bounded(1, 200, { int: true, unit: 'messages' }).default(50),
   })
   .strict();
 
@@ -179,7 +198,7 @@ export const MailboxSchema = z
     spamReview: SpamReviewSchema.default({}),
     reviewers: z.array(email()).default([]),
     /** One overall deadline per mailbox run. */
-    deadlineSeconds: z.number().positive().max(600).default(60),
+    deadlineSeconds: bounded(0, 600, { above: true, unit: 'seconds' }).default(60),
   })
   .strict();
 
@@ -205,8 +224,8 @@ export const AlertsSchema = z
     webhooks: z.array(WebhookSchema).default([]),
     policy: z
       .object({
-        failuresBeforeAlert: z.number().int().positive().default(2),
-        remindAfterHours: z.number().positive().default(24),
+        failuresBeforeAlert: bounded(1, 100, { int: true, unit: 'failures' }).default(2),
+        remindAfterHours: bounded(0, 8_760, { above: true, unit: 'hours' }).default(24),
       })
       .strict()
       .default({}),

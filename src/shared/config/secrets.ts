@@ -3,6 +3,7 @@
  * reference names an app setting that is itself a Key Vault reference, resolved by the platform.
  */
 import { readFileSync } from 'node:fs';
+import { processScrubber, type Scrubber } from '../faults/index.js';
 import type { SecretRef } from './schema.js';
 
 export class SecretError extends Error {
@@ -22,8 +23,15 @@ export function describeSecret(ref: SecretRef): string {
   return 'inline value';
 }
 
-export function createSecretResolver(env: NodeJS.ProcessEnv = process.env): SecretResolver {
-  return (ref, field) => {
+/**
+ * Every secret it resolves is registered with the scrubber (faults/scrub.ts), so that no boundary — result, log,
+ * alert, webhook — lets it through in any spelling, even when a server echoes it back.
+ */
+export function createSecretResolver(
+  env: NodeJS.ProcessEnv = process.env,
+  scrubber: Scrubber = processScrubber,
+): SecretResolver {
+  const resolve: SecretResolver = (ref, field) => {
     if ('value' in ref) return ref.value;
     if ('env' in ref) {
       const v = env[ref.env];
@@ -40,5 +48,10 @@ export function createSecretResolver(env: NodeJS.ProcessEnv = process.env): Secr
         `${field}: cannot read file ${ref.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
+  };
+  return (ref, field) => {
+    const v = resolve(ref, field);
+    scrubber.addSecret(v);
+    return v;
   };
 }

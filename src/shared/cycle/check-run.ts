@@ -1,6 +1,8 @@
 /**
- * One queue message = one mailbox run (DESIGN.md "Flow of one cycle"): lease → all checks under the mailbox's
- * deadline → state + alert policy + channels (notifyRun) → telemetry → lease released.
+ * One queue message = one mailbox run (docs/architecture.md, "One cycle"): lease → all checks under the mailbox's
+ * deadline → telemetry → state + alert policy + channels (notifyRun) → history (the status page) → lease released.
+ * Telemetry goes first: Azure Monitor's alert rules are the independent last resort, so a state store failing
+ * mid-run must not keep a CRIT result away from them.
  *
  * Redelivery: the queue may deliver a message again (a crash after the work, a visibility timeout). The run id of
  * the last completed run is kept in the `leases` partition (row `last-run`), so the same run id does no work twice.
@@ -8,12 +10,15 @@
  * Failures that a retry can fix (the state store unreachable) throw, so the host retries and finally moves the
  * message to the poison queue; a mailbox failing is a result, never an exception.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
+import { recordHistory } from '../history/record.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
+import { decodeQueueBody } from './queue-message.js';
 
 export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
@@ -34,30 +39,42 @@ export type CheckRunOutcome =
   | { status: 'done'; mailboxId: string; runId: string; results: CheckResult[]; notify: NotifyRunResult }
   | { status: 'busy'; mailboxId: string; runId: string; holder: string; until: string }
   | { status: 'duplicate'; mailboxId: string; runId: string }
-  | { status: 'unknown-mailbox'; mailboxId: string; runId: string }
-  | { status: 'invalid-message'; problems: string[] };
+  | { status: 'unknown-mailbox'; mailboxId: string; runId: string };
 
-/** Parses a queue message body (the host hands JSON already parsed, or a string). */
-export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[] } {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return { problems: ['message: not JSON'] };
-    }
-  }
-  const parsed = CheckMessageSchema.safeParse(value);
+/** Parses a queue message body (JSON as the host hands it, a string, or base64 text from an older producer). */
+export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[]; sizeBytes?: number } {
+  const decoded = decodeQueueBody(body);
+  if (!decoded.ok) return { problems: [`message: ${decoded.reason}`], sizeBytes: decoded.sizeBytes };
+  const parsed = CheckMessageSchema.safeParse(decoded.value);
   if (parsed.success) return parsed.data;
   return { problems: parsed.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`) };
 }
 
-export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<CheckRunOutcome> {
+/** A message no run can use: thrown so that the host retries it, then moves it to the poison queue, which alerts. */
+export class UnreadableMessageError extends Error {
+  readonly code = 'EMESSAGE';
+  constructor(readonly problems: string[]) {
+    super(`unreadable check message: ${problems.join('; ')}`);
+    this.name = 'UnreadableMessageError';
+  }
+}
+
+/**
+ * `executionId` names this execution (the host's invocation id): the lease is held per execution, not per run id,
+ * so a second delivery of the same message while the first still runs (a visibility timeout, a redelivery) finds
+ * the mailbox busy instead of running side by side with it.
+ */
+export async function runCheckMessage(
+  deps: CycleDeps,
+  body: unknown,
+  executionId: string = randomUUID(),
+): Promise<CheckRunOutcome> {
   const msg = parseCheckMessage(body);
   if ('problems' in msg) {
-    // Retrying a malformed message cannot help: report and drop it.
-    deps.logger.error('malformed check message dropped', { problems: msg.problems });
-    return { status: 'invalid-message', problems: msg.problems };
+    // Dropping it would hide whatever wrote it (another version, a stray producer): let it reach the poison queue,
+    // whose alert names the queue and the message's size.
+    deps.logger.error('unreadable check message', { problems: msg.problems });
+    throw new UnreadableMessageError(msg.problems);
   }
   const { mailboxId, runId } = msg;
   const mailbox = mailboxById(deps.config, mailboxId);
@@ -65,7 +82,7 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
     deps.logger.warn('check message for a mailbox no longer configured', { mailboxId });
     return { status: 'unknown-mailbox', mailboxId, runId };
   }
-  const holder = `check:${runId}`;
+  const holder = `check:${runId}:${executionId}`;
   const started = deps.clock.now();
   const ttl = mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS;
   const lease = await acquireLease(deps.store, mailbox.id, holder, ttl, started);
@@ -91,11 +108,23 @@ export async function runCheckMessage(deps: CycleDeps, body: unknown): Promise<C
       ...(deps.gate ? { gate: deps.gate } : {}),
       lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
     });
+    deps.sink.recordResults(results);
     // A poison alert from an earlier message resolves when a run completes again.
     const poison = await deps.store.status.get(mailbox.id, 'queue-poison');
-    if (poison && poison.value.status !== 'OK') results.push(poisonResolved(mailbox.id, deps.clock.now()));
+    if (poison && poison.value.status !== 'OK') {
+      const resolved = poisonResolved(mailbox.id, deps.clock.now());
+      deps.sink.recordResults([resolved]);
+      results.push(resolved);
+    }
     const notify = await notifyRun(notifyOptions(deps, mailbox, results));
-    deps.sink.recordResults(results);
+    // The status page's history. It only draws: a failed write is logged, not retried (a retry would run the
+    // mailbox's checks again and could repeat notifications).
+    await recordHistory(deps.store, mailbox.id, results, deps.clock.now()).catch((err: unknown) =>
+      deps.logger.warn('history not recorded for this run', {
+        mailboxId,
+        error: err instanceof Error ? err.name : 'error',
+      }),
+    );
     const finished = deps.clock.now();
     await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
       holder: runId,

@@ -51,7 +51,7 @@ export interface CycleDeps {
 /** The notifyRun options every cycle shares: the store, the policy, the recipients and the channels. */
 export function notifyOptions(
   deps: CycleDeps,
-  mailbox: MailboxConfig,
+  mailbox: NotifyRunOptions['mailbox'],
   results: readonly CheckResult[],
 ): NotifyRunOptions {
   return {
@@ -119,6 +119,16 @@ export function buildChannels(
     webhooks.push(channel);
   });
   return { ...(email ? { email } : {}), webhooks, problems };
+}
+
+/**
+ * The deps of one invocation: the same process-wide parts, logging through `logger`. The alert channels are rebuilt
+ * (cheap: no network) because the sender mailbox's token source logs through the logger it was made with — kept from
+ * the first invocation, its lines would be correlated with the wrong one. Problems were reported at start.
+ */
+export function withInvocationLogger(deps: CycleDeps, logger: Logger): CycleDeps {
+  const { problems: _reported, ...channels } = buildChannels({ ...deps, logger });
+  return { ...deps, logger, channels };
 }
 
 export { processTokenCache };

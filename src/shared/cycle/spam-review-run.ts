@@ -1,7 +1,9 @@
 /**
  * spamReview (weekly timer): for each mailbox, under the mailbox's lease — the same lease a check run takes, which
  * is how a review and a check never hold two IMAP connections to one mailbox — collect the Junk folder, render the
- * digest and send it from the alert sender mailbox (OAuth2 SMTP) to the mailbox's reviewers.
+ * digest and send it from the alert sender mailbox (OAuth2 SMTP) to the mailbox's reviewers. Each mailbox's digest
+ * goes out once per schedule slot (schedule-slot.ts): the host's catch-up run after a restart sends nothing twice,
+ * and a run that stopped half-way leaves the remaining mailboxes to the next run of the same slot.
  */
 import type { Channel } from '../alerts/channels/types.js';
 import { createDeadline } from '../deadline.js';
@@ -12,11 +14,22 @@ import { acquireLease, releaseLease } from '../state/lease.js';
 import type { StateStore } from '../state/ports.js';
 import { LEASE_MARGIN_MS } from './check-run.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
+import { claimSlot, slotKey, type SlotClaim } from './schedule-slot.js';
 
 export type ReviewRunOutcome =
   | SpamReviewOutcome
   | { status: 'busy'; mailbox: string; holder: string }
-  | { status: 'no-sender'; mailbox: string };
+  | { status: 'no-sender'; mailbox: string }
+  /** This mailbox's digest for this slot (or a later one) was sent already: a catch-up run sends nothing. */
+  | { status: 'already-done'; mailbox: string; slot: string; doneSlot: string; doneBy: string };
+
+export const SPAM_REVIEW_TIMER = 'spamReview';
+
+/** One spamReview execution: the schedule slot it serves and the host's invocation id. */
+export interface ReviewRun {
+  slot: Date;
+  executionId: string;
+}
 
 /** The `review` table (RK `spam`) seen through the review module's port. */
 export function reviewStoreOf(store: StateStore): ReviewStore {
@@ -43,7 +56,7 @@ export function digestSenderOf(channel: Channel, mailbox: MailboxConfig, at: Dat
 export async function reviewMailbox(
   deps: CycleDeps,
   mailbox: MailboxConfig,
-  runId: string,
+  run: ReviewRun,
 ): Promise<ReviewRunOutcome> {
   const email = deps.channels?.email;
   if (!email) {
@@ -52,7 +65,8 @@ export async function reviewMailbox(
     });
     return { status: 'no-sender', mailbox: mailbox.id };
   }
-  const holder = `review:${runId}`;
+  const runId = `review-${slotKey(run.slot)}`;
+  const holder = `review:${slotKey(run.slot)}:${run.executionId}`;
   const now = deps.clock.now();
   const lease = await acquireLease(
     deps.store,
@@ -62,10 +76,28 @@ export async function reviewMailbox(
     now,
   );
   if (!lease.held) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
+  // Claimed under the lease, before anything is sent: a second run of this slot finds it taken.
+  let claim: SlotClaim;
+  try {
+    claim = await claimSlot(deps.store, SPAM_REVIEW_TIMER, mailbox.id, run.slot, runId, now);
+  } catch (err) {
+    await releaseLease(deps.store, mailbox.id, holder).catch(() => undefined);
+    throw err;
+  }
+  if (!claim.claimed) {
+    await releaseLease(deps.store, mailbox.id, holder).catch(() => undefined);
+    return {
+      status: 'already-done',
+      mailbox: mailbox.id,
+      slot: claim.slot,
+      doneSlot: claim.doneSlot,
+      doneBy: claim.doneBy,
+    };
+  }
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
   const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
-    return await runSpamReview({
+    const outcome = await runSpamReview({
       mailbox,
       tokens: tokenSourceFor(deps, mailbox, deadline),
       imap,
@@ -75,6 +107,9 @@ export async function reviewMailbox(
       logger: deps.logger,
       signal: deadline.signal,
     });
+    // A failed review gives the slot back: a later run of the same slot (a manual run, the catch-up) may retry.
+    if (outcome.status === 'failed') await claim.release().catch(() => undefined);
+    return outcome;
   } finally {
     await imap.close().catch(() => undefined);
     deadline.dispose();
@@ -83,8 +118,8 @@ export async function reviewMailbox(
 }
 
 /** All mailboxes, one after another: the review is weekly and small; sequential keeps the sender under 30/min. */
-export async function runSpamReviews(deps: CycleDeps, runId: string): Promise<ReviewRunOutcome[]> {
+export async function runSpamReviews(deps: CycleDeps, run: ReviewRun): Promise<ReviewRunOutcome[]> {
   const out: ReviewRunOutcome[] = [];
-  for (const mailbox of deps.config.mailboxes) out.push(await reviewMailbox(deps, mailbox, runId));
+  for (const mailbox of deps.config.mailboxes) out.push(await reviewMailbox(deps, mailbox, run));
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * The classified error catalogue for IMAP and SMTP (O365-FACTS.md "Failure catalogue"): Exchange Online's replies
+ * The classified error catalogue for IMAP and SMTP (docs/exchange-online.md "Failure catalogue"): Exchange Online's replies
  * and the network failures in front of them → a stable code, the status, the cause and the admin's fix with the
  * SetupStep that fixes it. One table per protocol, matched in order; the first match wins.
  *
@@ -7,12 +7,23 @@
  * the token), so nothing here can leak a secret.
  */
 import type { Remediation, SetupStep, Status } from '../contracts.js';
+import {
+  ERROR_CODES,
+  processScrubber,
+  type ErrorCode,
+  type Fault,
+  type ServerCodes,
+} from '../faults/index.js';
 
 export type TokenKind = 'delegated' | 'app-only';
 
 export interface MailFailure {
-  /** Stable code: IMAP_AUTH_FAILED, SMTP_535_5_7_139, TLS, DNS, REFUSED, TIMEOUT, … */
-  code: string;
+  /** Stable code from the project's table (faults/codes.ts): IMAP_AUTH_FAILED, SMTP_TEMPORARY, TLS, TIMEOUT, … */
+  code: ErrorCode;
+  /** Whose move it is. */
+  fault: Fault;
+  /** The server's own codes (IMAP response code; SMTP reply and enhanced status codes). */
+  server: Pick<ServerCodes, 'imapCode' | 'smtpCode' | 'enhancedCode'>;
   status: Status;
   /** One line, plain text, no secret: what happened, with the server's reply when there is one. */
   summary: string;
@@ -26,10 +37,17 @@ export interface FailureFacts {
   reply: string;
   code: string;
   message: string;
+  /** The IMAP response code (`UNAVAILABLE`, `AUTHENTICATIONFAILED`, … RFC 5530) when the server sent one. */
+  imapCode?: string;
+  /** The text of an untagged BYE that ended the session. */
+  bye?: string;
+  /** The SMTP reply code (RFC 5321 §4.2) and enhanced status code (RFC 3463). */
+  smtpCode?: number;
+  enhancedCode?: string;
 }
 
 interface Entry {
-  code: string;
+  code: ErrorCode;
   match: (f: FailureFacts) => boolean;
   status?: Status;
   cause: string;
@@ -56,13 +74,13 @@ const TLS_CODES = [
   'ETLS',
 ];
 const TIMEOUT_CODES = [
+  'TIMEOUT',
   'ETIMEDOUT',
   'ETIMEOUT',
   'CONNECT_TIMEOUT',
   'GREETING_TIMEOUT',
   'UPGRADE_TIMEOUT',
   'ESOCKETTIMEDOUT',
-  'EDEADLINE',
 ];
 
 function networkEntries(protocol: 'IMAP' | 'SMTP', hostHint: string): Entry[] {
@@ -110,6 +128,27 @@ function networkEntries(protocol: 'IMAP' | 'SMTP', hostHint: string): Entry[] {
 }
 
 const IMAP_ENTRIES: Entry[] = [
+  {
+    code: 'IMAP_UNAVAILABLE',
+    // RFC 5530 §3: "UNAVAILABLE — temporary failure because a subsystem is down"; Exchange answers it while the
+    // mailbox's backend is moving or failing over. Not a setup problem.
+    match: (f) => f.imapCode === 'UNAVAILABLE' || /\[UNAVAILABLE\]/i.test(f.reply),
+    cause: 'Exchange Online answered NO [UNAVAILABLE]: the mailbox cannot be served right now',
+    fix: () =>
+      'nothing to change in the setup; the next run retries. If it persists, check Microsoft 365 service health ' +
+      '(Exchange Online)',
+    step: () => undefined,
+  },
+  {
+    code: 'IMAP_BYE',
+    // RFC 3501 §7.1.5: BYE outside LOGOUT means the server is closing the connection (shutdown, overload).
+    match: (f) => f.bye !== undefined,
+    cause: 'the IMAP server said BYE and closed the session',
+    fix: () =>
+      'nothing to change in the setup; the next run retries. If it persists, check Microsoft 365 service health ' +
+      '(Exchange Online)',
+    step: () => undefined,
+  },
   {
     code: 'IMAP_NOT_CONNECTED_SESSION',
     // Exchange accepted the token but could not open a mailbox session for it.
@@ -175,6 +214,10 @@ const IMAP_ENTRIES: Entry[] = [
   },
 ];
 
+const SERVICE_HEALTH =
+  'nothing to change in the setup; the next run retries. If it persists, check Microsoft 365 service health ' +
+  '(Exchange Online)';
+
 const SMTP_ENTRIES: Entry[] = [
   {
     code: 'SMTP_AUTH_DISABLED',
@@ -191,7 +234,8 @@ const SMTP_ENTRIES: Entry[] = [
     status: 'WARN',
     cause: 'more than 3 concurrent SMTP connections for this mailbox (the desk and the monitor together)',
     fix: () =>
-      'check that nothing else holds SMTP connections open for this mailbox; the monitor holds one, briefly',
+      'check that nothing else holds SMTP connections open for this mailbox; the monitor holds one, briefly; ' +
+      'the next run retries',
     step: () => undefined,
   },
   {
@@ -200,6 +244,26 @@ const SMTP_ENTRIES: Entry[] = [
     cause: 'basic authentication was attempted for client submission',
     fix: () => 'use OAuth2 (XOAUTH2) for SMTP: set mail.transport.oauth.enabled=true in ESM',
     step: () => 'esm-platform-settings',
+  },
+  {
+    code: 'SMTP_TEMPORARY',
+    // RFC 5321 §4.2.1: 4yz is a transient negative completion — "454 4.7.0 Temporary authentication failure",
+    // "421 4.7.0 … try again later" at the greeting. Microsoft's side, not the permissions.
+    match: (f) =>
+      (f.smtpCode !== undefined && f.smtpCode >= 400 && f.smtpCode < 500) || /^4\d\d\b/.test(f.reply),
+    cause: 'Exchange Online answered with a temporary failure (SMTP 4xx)',
+    fix: () => SERVICE_HEALTH,
+    step: () => undefined,
+  },
+  {
+    code: 'SMTP_NOT_AUTHENTICATED',
+    match: has(/5\.7\.57\b|^530\b/),
+    cause:
+      'Exchange treated the client as not authenticated (530 5.7.57): SMTP AUTH did not take effect for this mailbox',
+    fix: (_k, mb) =>
+      `Set-CASMailbox -Identity ${mb} -SmtpClientAuthenticationDisabled $false and check that the desk ` +
+      'authenticates before sending (mail.transport.oauth.enabled=true)',
+    step: () => 'smtp-auth-enabled',
   },
   {
     code: 'SMTP_NO_STARTTLS',
@@ -230,16 +294,32 @@ export function failureFacts(err: unknown): FailureFacts {
   let reply = text ? `${status} ${text}`.trim() : str(e.response);
   // nodemailer puts "535 5.7.3 …" in `response`; imapflow puts the compiled reply there for auth failures.
   if (!reply && typeof e.responseCode === 'number') reply = String(e.responseCode);
+  // imapflow keeps the text of a BYE that closed the connection in `reason`.
+  const bye = str(e.reason) || undefined;
+  if (!reply && bye) reply = `BYE ${bye}`;
+  reply = reply.replace(/^[A-Z0-9]+ (?=(OK|NO|BAD) )/, '');
+  const imapCode =
+    str(e.serverResponseCode).toUpperCase() ||
+    /^(?:NO|BAD|BYE) \[([A-Z-]+)[\] ]/i.exec(reply)?.[1]?.toUpperCase();
+  const smtpCode =
+    typeof e.responseCode === 'number' ? e.responseCode : Number(/^([2-5]\d\d)\b/.exec(reply)?.[1] ?? NaN);
+  // RFC 3463: class.subject.detail right after the reply code.
+  const enhancedCode = /^(?:[2-5]\d\d[ -])?([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply)?.[1];
   return {
-    reply: reply.replace(/^[A-Z0-9]+ (?=(OK|NO|BAD) )/, ''),
+    reply,
     code: str(e.code),
     message: err instanceof Error ? err.message : str(e.message),
+    ...(imapCode ? { imapCode } : {}),
+    ...(bye ? { bye } : {}),
+    ...(Number.isFinite(smtpCode) ? { smtpCode } : {}),
+    ...(enhancedCode ? { enhancedCode } : {}),
   };
 }
 
+/** Server text is outside text: scrubbed (a server may echo what it received), one line, capped. */
 function stripControl(s: string, max = 300): string {
   // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const clean = processScrubber.scrub(s.replace(/[\u0000-\u001f\u007f]+/g, ' ')).trim();
   return clean.length > max ? clean.slice(0, max - 1) + '…' : clean;
 }
 
@@ -260,21 +340,35 @@ export function classifyMailFailure(
   const entry = table.find((e) => e.match(facts));
   const reply = facts.reply ? stripControl(facts.reply) : undefined;
   const said = reply ? `: ${reply}` : facts.code ? ` (${facts.code})` : '';
+  const server =
+    protocol === 'IMAP'
+      ? { ...(facts.imapCode ? { imapCode: facts.imapCode } : {}) }
+      : {
+          ...(facts.smtpCode !== undefined ? { smtpCode: facts.smtpCode } : {}),
+          ...(facts.enhancedCode ? { enhancedCode: facts.enhancedCode } : {}),
+        };
   if (!entry) {
+    const code = protocol === 'IMAP' ? 'IMAP_ERROR' : 'SMTP_ERROR';
     return {
-      code: `${protocol}_ERROR`,
+      code,
+      fault: ERROR_CODES[code].fault,
+      server,
       status: 'CRIT',
       summary: stripControl(`${protocol} ${opts.what} failed${said}`),
       remediation: {
         cause: `unclassified ${protocol} failure${said}`,
-        fix: 'check the server reply above and the Exchange Online service health',
+        fix: 'check the server reply above and Microsoft 365 service health (Exchange Online)',
       },
       ...(reply ? { serverReply: reply } : {}),
     };
   }
-  const step = entry.step(opts.kind);
+  const fault = ERROR_CODES[entry.code].fault;
+  // Only a setup fault names a setup step (faults/fault.ts).
+  const step = fault === 'setup' ? entry.step(opts.kind) : undefined;
   return {
     code: entry.code,
+    fault,
+    server,
     status: entry.status ?? 'CRIT',
     summary: stripControl(`${protocol} ${opts.what} failed${said}`),
     remediation: {

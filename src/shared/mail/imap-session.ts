@@ -59,7 +59,7 @@ export class ImapSession implements ImapSessionPort {
   }
 
   async open(accessToken: string): Promise<ImapFlow> {
-    // One IMAP connection per mailbox run (DESIGN.md): a second open is a bug in the caller.
+    // One IMAP connection per mailbox run (docs/architecture.md): a second open is a bug in the caller.
     if (this.#client) throw new Error('ImapSession.open called twice in one mailbox run');
     const { host, port } = splitHost(this.mailbox.cloud.imapHost, this.mailbox.cloud.imapPort);
     const remaining = Math.max(1, this.deadline.remainingMs());
@@ -71,7 +71,7 @@ export class ImapSession implements ImapSessionPort {
       secure: true,
       auth: { user: this.mailbox.address, accessToken },
       logger: imapflowLogger(this.logger, this.mailbox.id),
-      // O365-FACTS: some tenants advertise a buggy IMAP4rev2 after login.
+      // docs/exchange-online.md "SASL XOAUTH2": some tenants advertise a buggy IMAP4rev2 after login.
       disableIMAP4rev2: true,
       // The monitor issues a few commands and leaves: IDLE and compression only add round trips.
       disableAutoIdle: true,

@@ -1,5 +1,5 @@
 /**
- * The sent-quota ledger in the `ledger` table (DESIGN.md "State"): one partition per mailbox holding minute
+ * The sent-quota ledger in the `ledger` table (`state/ports.ts`): one partition per mailbox holding minute
  * buckets (messages, recipients) and the Sent Items watermark (UIDVALIDITY, last UID).
  *
  * Why this shape: counting must survive crashes without losing or double-counting. New messages are applied in

@@ -1,6 +1,6 @@
 /**
  * Reads what a mailbox sent from its Sent Items over the run's IMAP session (Exchange saves every message sent
- * over SMTP AUTH there — O365-FACTS.md "Limits"). Read-only: EXAMINE and FETCH ENVELOPE, never a flag change.
+ * over SMTP AUTH there — docs/exchange-online.md "Limits"). Read-only: EXAMINE and FETCH ENVELOPE, never a flag change.
  *
  * Incremental: with a watermark of the same UIDVALIDITY only UIDs above the last one are fetched. Without one, or
  * after UIDVALIDITY changed (folder recreated), the last 24 h are recounted (SEARCH SINCE, then exact dates).

@@ -1,7 +1,7 @@
 /**
  * Rolling-window arithmetic of the sent-quota ledger, pure: Exchange Online limits a mailbox to 10,000 recipients
  * in any rolling 24 h (recipients per message, not unique) and delays mail above 30 messages a minute
- * (O365-FACTS.md "Limits"). Buckets are whole UTC minutes.
+ * (docs/exchange-online.md "Limits"). Buckets are whole UTC minutes.
  */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 /**
- * All escaping lives here (DESIGN.md layout): everything that came from a mailbox — subjects, senders, folder
+ * All escaping lives here (docs/architecture.md, `report/`): everything that came from a mailbox — subjects, senders, folder
  * names, server replies — is hostile. These helpers are the only way such text reaches HTML, Markdown (Teams),
  * Slack-style JSON, mail headers or Nagios output. Renderers elsewhere reuse them (the spam digest, the CLI).
  */

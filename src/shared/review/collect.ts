@@ -1,7 +1,7 @@
 /**
  * Collects the weekly spam review of one mailbox from an authenticated imapflow client, read-only: every folder is
  * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE and RFC822.SIZE are fetched — no body, no
- * flag change (ESM depends on unread state; DESIGN.md "Rules").
+ * flag change (ESM depends on unread state; docs/architecture.md "Rules every part keeps").
  *
  * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs, envelopes of
  * at most `maxListed` messages; the "known correspondents" look-up reads envelopes of at most `knownCap` messages
@@ -12,6 +12,7 @@
 import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
+import { compileUserPattern } from '../config/user-pattern.js';
 import { findReviewFolders } from './folders.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
@@ -93,7 +94,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const knownCap = input.options?.knownCap ?? 1000;
   const knownDays = input.options?.knownDays ?? 30;
   const now = clock.now();
-  const ticketPattern = new RegExp(mailbox.spamReview.ticketPattern);
+  const ticketPattern = compileUserPattern(mailbox.spamReview.ticketPattern);
 
   const { junk, sent } = await findReviewFolders(client, mailbox);
   if (!junk) {
@@ -169,6 +170,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
           sizeBytes: d.size,
           hints,
           ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
+          ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
         });
       }
       listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
@@ -180,6 +182,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     collection: {
       mailbox: mailbox.id,
       junkFolder: junk,
+      ...(box.uidValidity !== undefined ? { junkUidValidity: String(box.uidValidity) } : {}),
       ...(sent ? { sentFolder: sent } : {}),
       collectedAt: now.toISOString(),
       ...(previous?.lastReviewAt ? { lastReviewAt: previous.lastReviewAt } : {}),

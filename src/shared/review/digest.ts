@@ -1,5 +1,5 @@
 /**
- * The weekly spam-review digest (issue 6 point 4) as { subject, text, html }: Junk count, new since the last review,
+ * The weekly spam-review digest as { subject, text, html }: Junk count, new since the last review,
  * the newest messages (received, sender, subject, size) with "likely legitimate" hints, an 8-week chart drawn with
  * HTML tables, and the vendor guide's instruction to move real customer mails to the fetched folder.
  *
@@ -21,7 +21,7 @@ export const DIGEST_CAPS = {
   ticket: 40,
 } as const;
 
-/** Quoted from the vendor's setup guide (seeds/000_31dd28be19432870.txt). */
+/** Quoted from the vendor's setup guide ("Using OAuth2 with O365"; docs/exchange-online.md). */
 export const SEED_INSTRUCTION =
   'ESM admins should log in weekly to the email accounts that are read into ESM to check if the spam folder ' +
   'contains actual customer emails and move them to the folder from which the emails are fetched to ESM ' +

@@ -1,4 +1,5 @@
 /** The "likely legitimate" hints of a Junk message (pure functions over already-decoded envelope data). */
+import type { UserPattern } from '../config/user-pattern.js';
 import type { LegitHint } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ export function hintsFor(
   sender: string,
   subject: string,
   known: KnownCorrespondents,
-  ticketPattern: RegExp,
+  ticketPattern: Pick<UserPattern, 'find'>,
 ): { hints: LegitHint[]; ticket?: string } {
   const hints: LegitHint[] = [];
   const address = sender.trim().toLowerCase();
@@ -40,7 +41,8 @@ export function hintsFor(
   if (address && known.addresses.has(address)) hints.push('known-sender');
   else if (domain && known.domains.has(domain)) hints.push('known-domain');
   if (isReplySubject(subject)) hints.push('reply-subject');
-  const m = ticketPattern.exec(subject);
-  if (m) hints.push('ticket-number');
-  return m ? { hints, ticket: m[0] } : { hints };
+  // A user-written pattern over a hostile subject: linear time, capped input (config/user-pattern.ts).
+  const ticket = ticketPattern.find(subject);
+  if (ticket !== undefined) hints.push('ticket-number');
+  return ticket !== undefined ? { hints, ticket } : { hints };
 }

@@ -1,5 +1,5 @@
 /**
- * The weekly spam review (issue 6 point 4): what is collected from a mailbox's Junk folder, what is remembered
+ * The weekly spam review: what is collected from a mailbox's Junk folder, what is remembered
  * between reviews, and the port that remembers it.
  */
 
@@ -53,6 +53,8 @@ export interface JunkItem {
   hints: LegitHint[];
   /** The ticket number matched in the subject (HOSTILE, it is part of the subject). */
   ticket?: string;
+  /** ENVELOPE Message-ID (HOSTILE, length-bounded): what an action link finds the message by if its UID changed. */
+  messageId?: string;
 }
 
 export type FolderFoundBy = 'config' | 'special-use' | 'name';
@@ -60,6 +62,8 @@ export type FolderFoundBy = 'config' | 'special-use' | 'name';
 export interface ReviewCollection {
   mailbox: string;
   junkFolder: { path: string; foundBy: FolderFoundBy };
+  /** The Junk folder's UIDVALIDITY when collected (decimal): action links carry it with each UID. */
+  junkUidValidity?: string;
   /** Where "known" senders were looked up; undefined when the Sent folder was not found. */
   sentFolder?: { path: string; foundBy: FolderFoundBy };
   collectedAt: string;

@@ -1,5 +1,5 @@
 /**
- * One run per mailbox at a time (DESIGN.md "State" → leases): checks and spam review take the mailbox's lease
+ * One run per mailbox at a time (docs/architecture.md, "One cycle"): checks and spam review take the mailbox's lease
  * first and skip, reporting it, when another holder has it. The lease expires (ttl = the mailbox deadline plus a
  * margin) so a crashed holder blocks at most that long. Every write is etag-guarded: two runners racing for an
  * expired lease cannot both win.

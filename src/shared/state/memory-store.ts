@@ -3,6 +3,7 @@
  * Storage — etags change on every write, stale etags conflict, transactions are all or nothing — so code tested
  * against it behaves the same against Azure. Values are cloned in and out so callers cannot mutate stored state.
  */
+import type { RangeTablePort, RowRange } from './history-port.js';
 import {
   MAX_TRANSACTION_OPERATIONS,
   type StateStore,
@@ -19,7 +20,7 @@ interface Row<T> {
   value: T;
 }
 
-export class MemoryTable<T> implements TablePort<T> {
+export class MemoryTable<T> implements TablePort<T>, RangeTablePort<T> {
   readonly #rows = new Map<string, Map<string, Row<T>>>();
   #version = 0;
 
@@ -45,6 +46,13 @@ export class MemoryTable<T> implements TablePort<T> {
     const p = this.#rows.get(pk);
     if (!p) return [];
     return [...p.keys()].sort().map((rk) => this.#stored(pk, rk, p.get(rk)!));
+  }
+
+  async range(pk: string, r: RowRange): Promise<Array<Stored<T>>> {
+    const p = this.#rows.get(pk);
+    if (!p) return [];
+    const keys = [...p.keys()].filter((rk) => rk >= r.from && rk < r.to).sort();
+    return keys.slice(0, r.limit ?? keys.length).map((rk) => this.#stored(pk, rk, p.get(rk)!));
   }
 
   async create(pk: string, rk: string, value: T): Promise<WriteOutcome> {
@@ -110,7 +118,9 @@ export function createMemoryStore(): StateStore {
     ledger: t<'ledger'>(),
     leases: t<'leases'>(),
     review: t<'review'>(),
+    slots: t<'slots'>(),
     actions: t<'actions'>(),
+    history: t<'history'>(),
     async ensureTables() {},
     description: 'memory',
   };

@@ -1,5 +1,5 @@
 /**
- * The state port (DESIGN.md "State"): five tables, each a partition per mailbox, with optimistic concurrency by
+ * The state port: five tables, each a partition per mailbox, with optimistic concurrency by
  * etag. Two implementations — Azure Table Storage (`table-store.ts`) and memory (`memory-store.ts`) — pass one
  * contract suite (`test/state/store-contract.ts`), so the checks, the lease and the alert policy never know which
  * one they talk to.
@@ -8,9 +8,20 @@
  * are read whole by the monitor and never queried by column (and Table Storage has no nested types).
  */
 import type { CheckName, CheckResult, Status } from '../contracts.js';
+import type { HistoryTableEntities, HistoryTables } from './history-port.js';
+import { HISTORY_TABLE_NAMES } from './history-port.js';
 
-/** The tables of DESIGN.md "State". */
-export const TABLE_NAMES = ['status', 'alerts', 'ledger', 'leases', 'review', 'actions'] as const;
+/** The tables, each described at its entity below. */
+export const TABLE_NAMES = [
+  'status',
+  'alerts',
+  'ledger',
+  'leases',
+  'review',
+  'actions',
+  'slots',
+  ...HISTORY_TABLE_NAMES,
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Entity group transactions are limited to 100 operations (Azure Table Storage). */
@@ -75,6 +86,19 @@ export interface ReviewEntity {
   weeklyJunk: Array<{ week: string; junkMessages: number }>;
 }
 
+/**
+ * `slots`: PK the timer function (`dispatchChecks`, `spamReview`), RK what the slot covers (`_all`, or a mailbox
+ * id) → the latest schedule occurrence claimed. Written by an etag-guarded insert-if-absent / replace-if-older, so
+ * two runs of one slot (the host's catch-up run after a restart) cannot both claim it (see cycle/schedule-slot.ts).
+ */
+export interface SlotEntity {
+  /** ISO time of the schedule occurrence (seconds precision, UTC). */
+  slot: string;
+  /** The run that claimed it. */
+  runId: string;
+  claimedAt: string;
+}
+
 // ── actions: single-use action links and their audit ──────────────────────────────────────────────────────────
 /** What one message of an action came to. */
 export type ActionItemOutcome = 'moved' | 'already-there' | 'not-found' | 'failed' | 'pending';
@@ -112,12 +136,13 @@ export interface ActionEntity {
   fault?: { code: string; message: string; fix?: string };
 }
 
-export interface TableEntities {
+export interface TableEntities extends HistoryTableEntities {
   status: StatusEntity;
   alerts: AlertEntity;
   ledger: LedgerEntity;
   leases: LeaseEntity;
   review: ReviewEntity;
+  slots: SlotEntity;
   actions: ActionEntity;
 }
 
@@ -157,12 +182,13 @@ export interface TablePort<T> {
   transact(partitionKey: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome>;
 }
 
-export interface StateStore {
+export interface StateStore extends HistoryTables {
   readonly status: TablePort<StatusEntity>;
   readonly alerts: TablePort<AlertEntity>;
   readonly ledger: TablePort<LedgerEntity>;
   readonly leases: TablePort<LeaseEntity>;
   readonly review: TablePort<ReviewEntity>;
+  readonly slots: TablePort<SlotEntity>;
   readonly actions: TablePort<ActionEntity>;
   /** Creates the tables when missing (idempotent). */
   ensureTables(): Promise<void>;

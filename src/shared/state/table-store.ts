@@ -8,6 +8,7 @@
  */
 import { TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
+import type { RangeTablePort, RowRange } from './history-port.js';
 import {
   MAX_TRANSACTION_OPERATIONS,
   StateError,
@@ -29,7 +30,7 @@ function statusOf(err: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-export class AzureTable<T> implements TablePort<T> {
+export class AzureTable<T> implements TablePort<T>, RangeTablePort<T> {
   constructor(
     private readonly client: TableClient,
     private readonly label: string,
@@ -80,6 +81,30 @@ export class AzureTable<T> implements TablePort<T> {
       this.#fail('list', err);
     }
     return out.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
+  }
+
+  async range(pk: string, r: RowRange): Promise<Array<Stored<T>>> {
+    const out: Array<Stored<T>> = [];
+    const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    const filter = `PartitionKey eq ${q(pk)} and RowKey ge ${q(r.from)} and RowKey lt ${q(r.to)}`;
+    const limit = r.limit ?? Infinity;
+    try {
+      // Table Storage returns a partition's rows in row-key order, so the first `limit` are the wanted ones;
+      // pages are capped at the limit (at most 1,000 per page) so a small limit costs one small request.
+      const pages = this.client
+        .listEntities<Row>({ queryOptions: { filter } })
+        .byPage({ maxPageSize: Math.min(1000, limit) });
+      for await (const page of pages) {
+        for (const e of page) {
+          if (out.length >= limit) break;
+          out.push(this.#stored(e));
+        }
+        if (out.length >= limit) break;
+      }
+    } catch (err) {
+      this.#fail('range', err);
+    }
+    return out;
   }
 
   async create(pk: string, rk: string, value: T): Promise<WriteOutcome> {
@@ -168,7 +193,7 @@ function tableName(prefix: string, name: TableName): string {
 
 function build(make: (name: string) => TableClient, prefix: string, description: string): StateStore {
   const clients = new Map<TableName, TableClient>();
-  const port = <K extends TableName>(name: K): TablePort<TableEntities[K]> => {
+  const port = <K extends TableName>(name: K): AzureTable<TableEntities[K]> => {
     const full = tableName(prefix, name);
     const client = make(full);
     clients.set(name, client);
@@ -180,7 +205,9 @@ function build(make: (name: string) => TableClient, prefix: string, description:
     ledger: port('ledger'),
     leases: port('leases'),
     review: port('review'),
+    slots: port('slots'),
     actions: port('actions'),
+    history: port('history'),
     async ensureTables() {
       for (const name of TABLE_NAMES) {
         try {

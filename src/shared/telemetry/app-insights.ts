@@ -1,6 +1,6 @@
 /**
  * Telemetry to Application Insights (`applicationinsights` v3, on OpenTelemetry): one availability result per
- * mailbox and check, plus a few metrics. It is the independent last resort of DESIGN.md "Alerts": Azure Monitor
+ * mailbox and check, plus a few metrics. It is the independent last resort (docs/architecture.md): Azure Monitor
  * alert rules fire on failed availability results even when the app's own channels are down.
  *
  * Availability: name `<mailbox>/<check>`; success = OK or WARN. A WARN still means mail flows (the check did its

@@ -4,6 +4,7 @@
  * STARTTLS is required (never plain text auth); TLS verification stays on (a private CA is passed as `ca`).
  * The access token comes from the sender mailbox's TokenSource; it is handed to nodemailer and never logged.
  */
+import { scrub } from '../../faults/index.js';
 import nodemailer from 'nodemailer';
 import type { MailboxConfig } from '../../config/load.js';
 import type { TokenSource } from '../../auth/ports.js';
@@ -62,9 +63,10 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
         await transport.sendMail({
           from: options.sender.address,
           to: n.recipients,
-          subject: n.rendered.subject,
-          text: n.rendered.text,
-          html: n.rendered.html,
+          subject: scrub(n.rendered.subject),
+          // Results are scrubbed where they are made; the mail is scrubbed again on its way out.
+          text: scrub(n.rendered.text),
+          html: scrub(n.rendered.html),
           // Readable in raw form and never base64: admins grep mail logs, and tests can read the parts.
           textEncoding: 'quoted-printable',
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },

@@ -5,6 +5,7 @@
  * Bounded retries with exponential backoff on 429 (honouring Retry-After, capped), 5xx, timeouts and network
  * errors; other 4xx fail at once (retrying a bad request does not fix it).
  */
+import { scrub } from '../../faults/index.js';
 import { renderJsonPayload, renderTeamsCard } from '../../report/alert.js';
 import { ChannelError, type Channel, type Notification } from './types.js';
 
@@ -71,7 +72,10 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
     async send(n: Notification) {
       const problems = validate();
       if (problems.length) throw new ChannelError(name, 'ECONFIG', problems.join('; '));
-      const body = JSON.stringify(options.kind === 'teams' ? teamsEnvelope(n) : renderJsonPayload(n.input));
+      // Results are scrubbed where they are made; the body is scrubbed again on its way out (one scrubber).
+      const body = scrub(
+        JSON.stringify(options.kind === 'teams' ? teamsEnvelope(n) : renderJsonPayload(n.input)),
+      );
       let last = '';
       let lastStatus: number | undefined;
       for (let attempt = 1; attempt <= attempts; attempt++) {
