@@ -23,6 +23,8 @@ import { LabClient } from './client.js';
 import { deskConfig, deskMail, registerDesk, type DeskIdentity } from './demo-scenario.js';
 import { HostQueue, invocation, timerTick } from './demo-harness.js';
 import { extractHtml, fileSlug } from './demo-mime.js';
+import { seedStatusHistory } from './status-seed.js';
+import { writeStatusPages } from '../src/cli/status.js';
 import { LAB_ENV, type LabEndpoints } from './endpoints.js';
 import { startMemoryImap, type MemoryImapServer } from './memory-imap.js';
 
@@ -130,6 +132,21 @@ async function main(): Promise<number> {
   });
   const getDeps = async () => deps;
 
+  // The status page's history before this run: three simulated days (15-minute runs) with a sign-in outage of
+  // four hours and its recovery, written as the check run writes history. This run then adds the real result.
+  const HOUR = 3_600_000;
+  await seedStatusHistory(
+    deps.store,
+    deps.config.mailboxes.map((m) => ({ id: m.id, address: m.address, tenantId: m.tenantId })),
+    {
+      now: new Date(now.getTime() - 15 * 60_000),
+      days: 3,
+      intervalMinutes: 15,
+      outages: [{ from: new Date(now.getTime() - 30 * HOUR), to: new Date(now.getTime() - 26 * HOUR) }],
+      historyOnly: true,
+    },
+  );
+
   // dispatchChecks → queue → checkMailbox, as the host would run them.
   // A queue of its own: other processes on the same lab (tests of the deployed bundle) use mailbox-checks.
   const queue = new HostQueue(
@@ -219,12 +236,16 @@ async function main(): Promise<number> {
     ),
   );
   writeFileSync(join(out, 'log.txt'), logLines.join('\n') + '\n');
+  const statusFiles = await writeStatusPages(deps.config, deps.store, new Date(), join(out, 'status.html'));
   await served.memory?.close();
 
   say();
   say(`${sent.length} e-mail(s) sent through the lab's SMTP server, written to ${out}/:`);
   for (const f of files) say(`  ${f}`);
   say(`Also: summary.json (every CheckResult), log.txt (the run's log). IMAP served by: ${served.kind}.`);
+  say(
+    `Status page: ${join(out, 'status.html')} (${statusFiles.length} files: 3 days of simulated history with a sign-in outage and its recovery, then this run)`,
+  );
   say(
     `Open the .html files in a browser to see the alert and the weekly spam digest. (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );

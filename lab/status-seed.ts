@@ -17,6 +17,10 @@ export interface SeedOptions {
   /** Minutes between simulated runs (the Function App runs every 5; an hour keeps seeding fast). */
   intervalMinutes?: number;
   days?: number;
+  /** Sign-in outages to simulate instead of each mailbox's random ones (the demo's failure and recovery). */
+  outages?: Array<{ from: Date; to: Date }>;
+  /** Only the history rows: leave the status and alert rows to a real run (the demo). */
+  historyOnly?: boolean;
 }
 
 /** `n` mailboxes spread over `tenants` tenants, ids `desk-001`… */
@@ -151,6 +155,10 @@ export async function seedStatusHistory(
   await Promise.all(
     mailboxes.map(async (m, i) => {
       const p = profile(i, end - start, start);
+      if (opts.outages) {
+        p.outages = opts.outages.map((o) => [o.from.getTime(), o.to.getTime()]);
+        p.endState = 'ok';
+      }
       const dayRows = new Map<string, HistoryDayEntity>();
       const runs: HistoryRunEntity[] = [];
       let last: HistoryDayEntity | undefined;
@@ -180,6 +188,7 @@ export async function seedStatusHistory(
         const out = await store.history.transact(m.id, ops.slice(k, k + 100));
         if (!out.ok) throw new Error(`seeding the history of ${m.id} failed`);
       }
+      if (opts.historyOnly) return;
       for (const r of results) {
         const s = since.get(r.check)!;
         const row: StatusEntity = {

@@ -13,6 +13,7 @@ const USAGE = [
   'commands:',
   '  check   --config FILE [--mailbox ID] [--json] [--concurrency N]   run the checks once (Nagios exit codes)',
   '  doctor  --config FILE [--mailbox ID] [--json]                      walk the setup steps, PASS/FAIL with the fix',
+  '  status  --config FILE --out FILE.html                              the status pages (30 days of history) from the state store',
   '',
   'options: --help, --version',
 ];
@@ -40,6 +41,11 @@ async function check(argv: string[], io: CliIo): Promise<number> {
   return checkCommand(argv, io);
 }
 
+async function status(argv: string[], io: CliIo): Promise<number> {
+  const { statusCommand } = await import('./status.js');
+  return statusCommand(argv, io);
+}
+
 async function doctor(argv: string[], io: CliIo): Promise<number> {
   const { doctorCommand } = await import('./doctor.js');
   return doctorCommand(argv, io);
@@ -52,6 +58,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return check(rest, io);
     case 'doctor':
       return doctor(rest, io);
+    case 'status':
+      return status(rest, io);
     case '--version':
     case '-v':
       io.stdout(version());

@@ -27,7 +27,7 @@ describe('npm run demo', () => {
     const files = readdirSync(out).sort();
     expect(files).toEqual(expect.arrayContaining(['summary.json', 'log.txt']));
     const emls = files.filter((f) => f.endsWith('.eml'));
-    const htmls = files.filter((f) => f.endsWith('.html'));
+    const htmls = files.filter((f) => f.endsWith('.html') && !f.startsWith('status'));
     expect(emls).toHaveLength(2);
     expect(htmls).toHaveLength(2);
 
@@ -65,5 +65,21 @@ describe('npm run demo', () => {
     };
     expect(summary.imap).toBe('in-memory IMAP server');
     expect(summary.emails).toHaveLength(4);
+
+    // The status page: this run on top of three simulated days with a sign-in outage and its recovery.
+    expect(files).toEqual(expect.arrayContaining(['status.html', 'status-crit.html', 'status']));
+    const overview = readFileSync(join(out, 'status.html'), 'utf8');
+    expect(overview).toMatch(/servicedesk<\/a>/);
+    expect(overview).toContain('class="badge b-CRIT">Critical');
+    const page = readFileSync(join(out, 'status', 'servicedesk.html'), 'utf8');
+    const bar = /aria-label="(Daily worst status[^"]*)"/.exec(page)?.[1] ?? '';
+    expect(bar).toMatch(/\d+ days? CRIT/); // the outage's day (and this run's)
+    expect(bar).toMatch(/\d+ days? OK/);
+    expect(bar).toMatch(/\d+ days no data/); // the simulated history covers 3 of the 30 days
+    // After the outage the runs recovered: the last runs hold OK ones before this run's CRIT.
+    const runs = page.slice(page.indexOf('Last 50 runs'));
+    expect(runs).toContain('class="badge b-OK"');
+    expect(runs).toContain('class="badge b-CRIT"');
+    expect(page).toMatch(/Last 50 runs/);
   }, 120_000);
 });

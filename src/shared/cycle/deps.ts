@@ -3,6 +3,7 @@
  * the validated configuration, the state store, the process-wide token cache, the alert channels, telemetry.
  * `src/functions/*` build this from the environment through `config/` and pass it to the cycle functions.
  */
+import { createLinkIssuer } from '../actions/issue.js';
 import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { createTokenSource } from '../auth/token-source.js';
 import { createEmailChannel } from '../alerts/channels/email.js';
@@ -54,7 +55,11 @@ export function notifyOptions(
   mailbox: NotifyRunOptions['mailbox'],
   results: readonly CheckResult[],
 ): NotifyRunOptions {
+  // Buttons only for a configured mailbox (poison alerts name a queue, not a mailbox).
+  const configured = deps.config.mailboxes.find((m) => m.id === mailbox.id);
+  const issuer = configured ? createLinkIssuer(deps.actionLinks, deps.clock) : undefined;
   return {
+    ...(issuer && configured ? { links: { issuer, mailbox: configured } } : {}),
     store: deps.store,
     mailbox,
     results,
