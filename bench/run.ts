@@ -1,10 +1,12 @@
 /**
  * `npm run bench` (node dist/lab/with-lab.js -- node dist/bench/run.js [name…]): runs the benchmarks under the
  * lab and prints each as a table with both sides and their ratio. Names: token-reuse, sent-quota, fetch-memory,
- * whole-process, status-page (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
+ * whole-process, cold-start, fleet, status-page (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
  */
 import { cpus } from 'node:os';
+import { benchColdStart } from './cold-start.js';
 import { benchFetchMemory } from './fetch-memory.js';
+import { benchFleet } from './fleet.js';
 import { benchSentQuota } from './sent-quota.js';
 import { benchStatusPage } from './status-page.js';
 import { benchTokenReuse } from './token-reuse.js';
@@ -18,6 +20,9 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'whole-process': async () => {
     await benchWholeProcess();
   },
+  'cold-start': () => benchColdStart(),
+  // 1,000 mailboxes at 0 and 50 ms round trips: 5–20 minutes on a shared 2-core machine.
+  fleet: () => benchFleet(),
 };
 
 async function main(): Promise<number> {

@@ -103,6 +103,10 @@ mail_gid = ${c.vmailGid}
 first_valid_uid = ${Math.min(c.vmailUid, 100)}
 first_valid_gid = 1
 mail_max_userip_connections = 100
+# Room for the fleet benchmark (bench/fleet.ts: many mailboxes at once, each its own login and session) and for
+# test files running in parallel; Dovecot's defaults are 100 processes per service and 1000 clients.
+default_process_limit = 1024
+default_client_limit = 4096
 namespace inbox {
   inbox = yes
   separator = /

@@ -7,6 +7,7 @@
  * The email channel is not attempted while the sender mailbox cannot send: its `smtp-auth` is CRIT/UNKNOWN or its
  * `sent-quota` is CRIT (another mail would push it over the limit). The webhooks then carry the alert.
  */
+import type { LinkIssuer } from '../actions/issue.js';
 import type { MailboxConfig } from '../config/load.js';
 import type { CheckName, CheckResult } from '../contracts.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,7 @@ import { updateWithRetry } from '../state/optimistic.js';
 import type { AlertEntity, StateStore, Stored } from '../state/ports.js';
 import type { Channel, Notification } from './channels/types.js';
 import { decide, type AlertPolicy } from './decide.js';
+import { oversizedMoves } from './oversized-moves.js';
 
 export interface NotifyRunOptions {
   store: StateStore;
@@ -28,6 +30,8 @@ export interface NotifyRunOptions {
   webhooks: readonly Channel[];
   now: Date;
   logger: Logger;
+  /** Signs "Move to <folder>" links for oversized mail (absent: no buttons). */
+  links?: { issuer: LinkIssuer; mailbox: Pick<MailboxConfig, 'id' | 'folders' | 'inbox'> };
 }
 
 export interface ChannelOutcome {
@@ -81,7 +85,14 @@ export async function notifyRun(o: NotifyRunOptions): Promise<NotifyRunResult> {
   }
   if (changes.length === 0) return { changes, channels: [], notified: false };
 
-  const input = { mailboxId: o.mailbox.id, address: o.mailbox.address, changes, at: o.now };
+  const moves = o.links ? oversizedMoves(o.links.issuer, o.links.mailbox, changes) : [];
+  const input = {
+    mailboxId: o.mailbox.id,
+    address: o.mailbox.address,
+    changes,
+    at: o.now,
+    ...(moves.length ? { moves } : {}),
+  };
   const recipients = [...new Set([...o.mailbox.reviewers, ...o.alertRecipients].map((a) => a.toLowerCase()))];
   const notification: Notification = { input, rendered: renderAlert(input), recipients };
 

@@ -22,7 +22,8 @@ import {
   type ActionPage,
 } from '../actions/page.js';
 import { verifyLink } from '../actions/link.js';
-import { destinationOf, performAction } from './action-run.js';
+import { destinationOf } from '../actions/destination.js';
+import { performAction } from './action-run.js';
 
 export interface ActionRequest {
   method: string;

@@ -16,18 +16,10 @@ import { classifyMailFailure } from '../mail/catalogue.js';
 import { cleanText } from '../report/escape.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
 import type { ActionEntity, Stored } from '../state/ports.js';
-import type { ActionKind, ActionLink } from '../actions/link.js';
+import { destinationOf } from '../actions/destination.js';
+import type { ActionLink } from '../actions/link.js';
 import { moveLinkedMessages, MoveUnsupportedError } from '../actions/move.js';
 import { claimAction, finishAction } from '../actions/record.js';
-
-/** Where oversized mail goes when `inbox.moveOversizedTo` is not set (created on first use). */
-export const DEFAULT_OVERSIZED_FOLDER = 'Too large for ESM';
-
-export function destinationOf(mailbox: MailboxConfig, action: ActionKind): string {
-  return action === 'release'
-    ? mailbox.folders.inbox
-    : (mailbox.inbox.moveOversizedTo ?? DEFAULT_OVERSIZED_FOLDER);
-}
 
 export type PerformOutcome =
   | { kind: 'done'; record: ActionEntity }

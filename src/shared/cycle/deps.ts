@@ -3,6 +3,7 @@
  * the validated configuration, the state store, the process-wide token cache, the alert channels, telemetry.
  * `src/functions/*` build this from the environment through `config/` and pass it to the cycle functions.
  */
+import { createLinkIssuer } from '../actions/issue.js';
 import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { createTokenSource } from '../auth/token-source.js';
 import { createEmailChannel } from '../alerts/channels/email.js';
@@ -16,6 +17,7 @@ import type { TokenSource } from '../auth/ports.js';
 import type { ConnectionGate } from '../checks/tenant-gate.js';
 import type { Clock } from '../clock.js';
 import type { ActionSettings } from '../config/action-settings.js';
+import type { ConfigBlob } from '../config/blob-source.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -39,6 +41,8 @@ export interface CycleDeps {
   smtp: SmtpProbeFactory;
   /** The process's per-tenant connection cap (config `connectionsPerTenant`), shared by concurrent runs. */
   gate?: ConnectionGate;
+  /** When the configuration came from a blob: where, and the ETag of the version these deps were built from. */
+  configBlob?: { blob: ConfigBlob; etag: string };
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
   /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */
@@ -51,7 +55,11 @@ export function notifyOptions(
   mailbox: NotifyRunOptions['mailbox'],
   results: readonly CheckResult[],
 ): NotifyRunOptions {
+  // Buttons only for a configured mailbox (poison alerts name a queue, not a mailbox).
+  const configured = deps.config.mailboxes.find((m) => m.id === mailbox.id);
+  const issuer = configured ? createLinkIssuer(deps.actionLinks, deps.clock) : undefined;
   return {
+    ...(issuer && configured ? { links: { issuer, mailbox: configured } } : {}),
     store: deps.store,
     mailbox,
     results,

@@ -5,13 +5,14 @@
  * goes out once per schedule slot (schedule-slot.ts): the host's catch-up run after a restart sends nothing twice,
  * and a run that stopped half-way leaves the remaining mailboxes to the next run of the same slot.
  */
+import { createLinkIssuer } from '../actions/issue.js';
+import { releasesSince } from '../actions/record.js';
 import type { Channel } from '../alerts/channels/types.js';
 import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
 import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
-import type { ReviewStore } from '../review/types.js';
+import { reviewStoreFrom } from '../review/store-adapter.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
-import type { StateStore } from '../state/ports.js';
 import { LEASE_MARGIN_MS } from './check-run.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { claimSlot, slotKey, type SlotClaim } from './schedule-slot.js';
@@ -29,18 +30,6 @@ export const SPAM_REVIEW_TIMER = 'spamReview';
 export interface ReviewRun {
   slot: Date;
   executionId: string;
-}
-
-/** The `review` table (RK `spam`) seen through the review module's port. */
-export function reviewStoreOf(store: StateStore): ReviewStore {
-  return {
-    async get(mailbox) {
-      return (await store.review.get(mailbox, 'spam'))?.value;
-    },
-    async put(mailbox, record) {
-      await store.review.upsert(mailbox, 'spam', record);
-    },
-  };
 }
 
 /** Sends a digest through the e-mail channel (the same OAuth2 SMTP path, Sent Items and quota as alerts). */
@@ -95,17 +84,21 @@ export async function reviewMailbox(
     };
   }
   const deadline = createDeadline(deps.clock, mailbox.deadlineSeconds * 1000);
+  const links = createLinkIssuer(deps.actionLinks, deps.clock);
   const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     const outcome = await runSpamReview({
       mailbox,
       tokens: tokenSourceFor(deps, mailbox, deadline),
       imap,
-      store: reviewStoreOf(deps.store),
+      // Etag-checked writes (review/store-adapter.ts): a write that lost a race never overwrites blindly.
+      store: reviewStoreFrom(deps.store),
       send: digestSenderOf(email.channel, mailbox, now),
       clock: deps.clock,
       logger: deps.logger,
       signal: deadline.signal,
+      ...(links ? { links } : {}),
+      releasesSince: (since) => releasesSince(deps.store, mailbox.id, since),
     });
     // A failed review gives the slot back: a later run of the same slot (a manual run, the catch-up) may retry.
     if (outcome.status === 'failed') await claim.release().catch(() => undefined);

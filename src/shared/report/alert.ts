@@ -24,11 +24,22 @@ export interface AlertChange {
   since: string;
 }
 
+/** A signed "Move to <folder>" link offered for one message (the app's own URL; the message text is mail data). */
+export interface AlertMove {
+  /** e.g. `Move to Too large for ESM` (the folder name comes from the config). */
+  label: string;
+  url: string;
+  /** Which message: sender, subject, size — HOSTILE mail data, rendered cleaned and escaped. */
+  what: string;
+}
+
 export interface AlertInput {
   mailboxId: string;
   address: string;
   changes: AlertChange[];
   at: Date;
+  /** Action links for oversized mail (absent: no buttons). */
+  moves?: AlertMove[];
 }
 
 export interface RenderedAlert {
@@ -101,6 +112,13 @@ export function renderAlert(input: AlertInput): RenderedAlert {
     `Checked ${utcMinute(input.at)} — ${views.length} change${views.length === 1 ? '' : 's'}`,
     '',
     ...views.flatMap((v) => [v.heading, ...v.fields.map(([k, val]) => `  ${k}: ${val}`), '']),
+    ...(input.moves?.length
+      ? [
+          'Oversized mail: move it out of the fetched folder (the page asks before anything moves):',
+          ...input.moves.map((m) => `  ${untrusted(m.what, 200)}\n    ${m.label}: ${m.url}`),
+          '',
+        ]
+      : []),
   ].join('\n');
   const colour: Record<Status, string> = {
     OK: '#107c10',
@@ -120,6 +138,18 @@ export function renderAlert(input: AlertInput): RenderedAlert {
           .join('') +
         '</table>',
     ),
+    ...(input.moves?.length
+      ? [
+          '<h3>Oversized mail</h3><p>Each button opens a page that asks before anything moves.</p><table>',
+          ...input.moves.map(
+            (m) =>
+              `<tr><td>${escapeHtml(untrusted(m.what, 200))}</td><td><a href="${escapeHtml(m.url)}" ` +
+              'style="display:inline-block;padding:4px 8px;background:#2b6cb0;color:#ffffff;text-decoration:none;' +
+              `border-radius:3px;white-space:nowrap">${escapeHtml(m.label)}</a></td></tr>`,
+          ),
+          '</table>',
+        ]
+      : []),
     '</body></html>',
   ].join('\n');
   return { subject: renderAlertSubject(input), text, html };
@@ -144,11 +174,24 @@ export function renderTeamsCard(input: AlertInput): Record<string, unknown> {
       facts: v.fields.map(([title, value]) => ({ title: md(title), value: md(value) })),
     });
   }
+  // The same buttons as the mail: Action.OpenUrl opens the confirmation page (a GET that changes nothing).
+  const moves = (input.moves ?? []).slice(0, 5);
+  for (const m of moves)
+    body.push({ type: 'TextBlock', wrap: true, size: 'Small', text: md(untrusted(m.what, 200)) });
   return {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: '1.4',
     body,
+    ...(moves.length
+      ? {
+          actions: moves.map((m, i) => ({
+            type: 'Action.OpenUrl',
+            title: `${m.label} (${i + 1})`,
+            url: m.url,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -4,13 +4,15 @@
  * HTML tables, and the vendor guide's instruction to move real customer mails to the fetched folder.
  *
  * Everything from the mailbox (subjects, senders, folder names) goes through `mailText`/`mailHtml`: escaped,
- * length-capped, control and bidi characters neutralised, URL-looking text broken (see digest-text.ts). No `href`
- * or `src` is ever built: the digest contains no link and no image at all.
+ * length-capped, control and bidi characters neutralised, URL-looking text broken (see digest-text.ts). No image,
+ * and no link built from mail data: the only `href`s are the app's own signed action links (digest-actions.ts),
+ * present only when action links are configured.
  */
 import type { JunkItem, LegitHint, ReviewCollection } from './types.js';
 import { chartHtml, chartText } from './digest-chart.js';
 import { mailHtml, mailText } from './digest-text.js';
 import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
+import type { DigestActions, ReleaseView } from './digest-actions.js';
 
 /** Display caps (code points) for mail data. */
 export const DIGEST_CAPS = {
@@ -33,6 +35,18 @@ export interface DigestInput {
   mailboxAddress: string;
   /** The folder ESM fetches from (config folders.inbox). */
   fetchedFolder: string;
+  /** Signed "Move to <folder>" links (absent: no buttons). */
+  actions?: DigestActions;
+  /** Messages moved out of Junk through action links since the last review. */
+  releases?: ReleaseView[];
+}
+
+/** A link styled as a button (mail clients drop <button> and CSS classes; inline styles survive). */
+function buttonHtml(url: string, label: string): string {
+  return (
+    `<a href="${escapeHtml(url)}" style="display:inline-block;padding:4px 8px;background:#2b6cb0;color:#ffffff;` +
+    `text-decoration:none;border-radius:3px;font-size:12px;white-space:nowrap">${escapeHtml(label)}</a>`
+  );
 }
 
 export interface Digest {
@@ -97,6 +111,15 @@ export function renderDigest(input: DigestInput): Digest {
     'Hints are heuristics: a forged sender can earn any of them. This review read the mailbox without changing it ' +
     '(nothing was moved or marked read).';
 
+  const actions = input.actions;
+  const moveLabel = `Move to ${cleanText(actions?.destination ?? input.fetchedFolder, 40)}`;
+  const allLabel = actions?.allLikely ? `Move all likely legitimate (${actions.allLikely.count})` : '';
+  const releases = input.releases ?? [];
+  const releasesTitle = `Moved from ${folder} to ${fetched} through this mail's buttons since the last review:`;
+  const releaseLine = (r: ReleaseView) =>
+    `${when(r.at)} | ${mailText(r.from, DIGEST_CAPS.senderAddress) || '(no sender)'} | ` +
+    `${mailText(r.subject, DIGEST_CAPS.subject) || '(no subject)'}${r.user ? ` | by ${cleanText(r.user, 120)}` : ''}`;
+
   const text = [
     subject,
     '',
@@ -109,9 +132,12 @@ export function renderDigest(input: DigestInput): Digest {
       const hints = hintTexts(i);
       return (
         `- ${when(i.received)} | ${sender(i)} | ${mailText(i.subject, DIGEST_CAPS.subject) || '(no subject)'} | ` +
-        `${formatSize(i.sizeBytes)}${hints.length ? ` | LIKELY LEGITIMATE: ${hints.join('; ')}` : ''}`
+        `${formatSize(i.sizeBytes)}${hints.length ? ` | LIKELY LEGITIMATE: ${hints.join('; ')}` : ''}` +
+        (actions?.perItem.get(i.uid) ? `\n  ${moveLabel}: ${actions.perItem.get(i.uid)}` : '')
       );
     }),
+    ...(actions?.allLikely ? ['', `${allLabel}: ${actions.allLikely.url}`] : []),
+    ...(releases.length ? ['', releasesTitle, ...releases.map((r) => `- ${releaseLine(r)}`)] : []),
     '',
     `Junk arrivals per week (ISO weeks, UTC):`,
     ...chartText(c.weekly),
@@ -133,7 +159,11 @@ export function renderDigest(input: DigestInput): Digest {
       `<td ${wrap}>${escapeHtml(sender(i))}</td>` +
       `<td ${wrap}>${mailHtml(i.subject, DIGEST_CAPS.subject) || '(no subject)'}</td>` +
       `<td ${cell} align="right" nowrap>${escapeHtml(formatSize(i.sizeBytes))}</td>` +
-      `<td ${cell}>${hints.map((h) => escapeHtml(h)).join('<br>')}</td></tr>`
+      `<td ${cell}>${hints.map((h) => escapeHtml(h)).join('<br>')}</td>` +
+      (actions
+        ? `<td ${cell}>${actions.perItem.get(i.uid) ? buttonHtml(actions.perItem.get(i.uid)!, moveLabel) : ''}</td>`
+        : '') +
+      '</tr>'
     );
   });
   const th = 'align="left" style="font-size:12px;border-bottom:2px solid #999999"';
@@ -141,8 +171,12 @@ export function renderDigest(input: DigestInput): Digest {
     rows.length === 0
       ? '<p>Nothing to review.</p>'
       : `<table role="presentation" cellpadding="4" cellspacing="0" border="0" width="100%" style="table-layout:fixed">` +
-        `<tr><th ${th} width="14%">Received</th><th ${th} width="20%">Sender</th><th ${th} width="40%">Subject</th>` +
-        `<th ${th} width="8%">Size</th><th ${th} width="18%">Likely legitimate?</th></tr>${rows.join('')}</table>`;
+        (actions
+          ? `<tr><th ${th} width="12%">Received</th><th ${th} width="18%">Sender</th><th ${th} width="30%">Subject</th>` +
+            `<th ${th} width="8%">Size</th><th ${th} width="16%">Likely legitimate?</th><th ${th} width="16%">Action</th></tr>`
+          : `<tr><th ${th} width="14%">Received</th><th ${th} width="20%">Sender</th><th ${th} width="40%">Subject</th>` +
+            `<th ${th} width="8%">Size</th><th ${th} width="18%">Likely legitimate?</th></tr>`) +
+        `${rows.join('')}</table>`;
   const html =
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
     `<body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#222222">` +
@@ -152,7 +186,16 @@ export function renderDigest(input: DigestInput): Digest {
     `<td bgcolor="#eef4fb" style="border-left:4px solid #2b6cb0">` +
     `<p style="margin:0 0 6px 0"><b>From the setup guide:</b> <i>&ldquo;${escapeHtml(SEED_INSTRUCTION)}&rdquo;</i></p>` +
     `<p style="margin:0"><b>${escapeHtml(instruction)}</b></p></td></tr></table>` +
+    (actions?.allLikely
+      ? `<p>${buttonHtml(actions.allLikely.url, allLabel)} <span style="font-size:12px;color:#555555">` +
+        `opens a page that asks before anything moves</span></p>`
+      : '') +
     `<h3 style="font-size:15px">Newest messages in ${escapeHtml(folder)}</h3>${list}` +
+    (releases.length
+      ? `<h3 style="font-size:15px">${escapeHtml(releasesTitle)}</h3><ul>` +
+        releases.map((r) => `<li style="font-size:12px">${escapeHtml(releaseLine(r))}</li>`).join('') +
+        '</ul>'
+      : '') +
     `<h3 style="font-size:15px">Junk arrivals per week (ISO weeks, UTC)</h3>${chartHtml(c.weekly)}` +
     `<p style="font-size:12px;color:#666666">${escapeHtml(note)}</p></body></html>`;
 

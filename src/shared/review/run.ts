@@ -15,7 +15,10 @@ import type { ImapSessionPort } from '../mail/ports.js';
 import type { TokenSource } from '../auth/ports.js';
 import { renderDigest, type Digest } from './digest.js';
 import { cleanText } from '../report/escape.js';
+import type { LinkIssuer } from '../actions/issue.js';
+import type { ActionEntity } from '../state/ports.js';
 import { collectReview, type CollectOptions } from './collect.js';
+import { digestActions, releaseViews } from './digest-actions.js';
 import type { ReviewCollection, ReviewRecord, ReviewStore } from './types.js';
 
 export interface DigestMail {
@@ -39,6 +42,10 @@ export interface SpamReviewDeps {
   /** Recipients; defaults to the mailbox's `reviewers`. */
   recipients?: string[];
   signal?: AbortSignal;
+  /** Signs the digest's "Move to Inbox" links; absent: no buttons. */
+  links?: LinkIssuer;
+  /** Releases done since a time (the `actions` audit rows), listed in the digest. */
+  releasesSince?: (since: Date) => Promise<ActionEntity[]>;
   collectOptions?: CollectOptions;
 }
 
@@ -166,10 +173,23 @@ export async function runSpamReview(deps: SpamReviewDeps): Promise<SpamReviewOut
     if (!reuse) await deps.imap.close().catch(() => undefined);
   }
 
+  // Last week's releases: since the last review, or the last 7 days when there was none.
+  const since = previous?.lastReviewAt
+    ? new Date(previous.lastReviewAt)
+    : new Date(clock.now().getTime() - 7 * 86_400_000);
+  const released = deps.releasesSince
+    ? await deps.releasesSince(since).catch((err: unknown) => {
+        logger.warn('spam review: releases not read', { mailbox: mailbox.id, ...describeError(err) });
+        return [];
+      })
+    : [];
+  const actions = digestActions(deps.links, collection, mailbox.folders.inbox);
   const digest = renderDigest({
     collection,
     mailboxAddress: mailbox.address,
     fetchedFolder: mailbox.folders.inbox,
+    ...(actions ? { actions } : {}),
+    releases: releaseViews(released),
   });
   const record = async (reviewedAt: string | undefined): Promise<boolean> => {
     const next: ReviewRecord = { weeklyJunk: collection.weekly };
