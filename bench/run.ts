@@ -1,11 +1,14 @@
 /**
  * `npm run bench` (node dist/lab/with-lab.js -- node dist/bench/run.js [name…]): runs the benchmarks under the
  * lab and prints each as a table with both sides and their ratio. Names: token-reuse, sent-quota, fetch-memory,
- * whole-process (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
+ * whole-process, cold-start, fleet, status-page (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
  */
 import { cpus } from 'node:os';
+import { benchColdStart } from './cold-start.js';
 import { benchFetchMemory } from './fetch-memory.js';
+import { benchFleet } from './fleet.js';
 import { benchSentQuota } from './sent-quota.js';
+import { benchStatusPage } from './status-page.js';
 import { benchTokenReuse } from './token-reuse.js';
 import { benchWholeProcess } from './whole-process.js';
 
@@ -13,9 +16,13 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'token-reuse': () => benchTokenReuse(),
   'sent-quota': () => benchSentQuota(),
   'fetch-memory': () => benchFetchMemory(),
+  'status-page': () => benchStatusPage(),
   'whole-process': async () => {
     await benchWholeProcess();
   },
+  'cold-start': () => benchColdStart(),
+  // 1,000 mailboxes at 0 and 50 ms round trips: 5–20 minutes on a shared 2-core machine.
+  fleet: () => benchFleet(),
 };
 
 async function main(): Promise<number> {

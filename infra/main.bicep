@@ -58,9 +58,11 @@ param deployerPrincipalType string = 'User'
 @description('Upper bound on Flex Consumption instances; checks fan out through a queue, one message per mailbox')
 param maximumInstanceCount int = 40
 
+// 512 MB (0.25 core) is Flex Consumption's smallest size: a cycle of 16 mailboxes at once peaks at 150–170 MiB
+// RSS (docs/performance.md), and on-demand GB-s are billed by this size, so the smallest one costs a quarter.
 @allowed([512, 2048, 4096])
 @description('Memory per instance (MB)')
-param instanceMemoryMB int = 2048
+param instanceMemoryMB int = 512
 
 @minValue(5)
 @description('Minutes without any availability result from a mailbox before the "mailbox silent" alert fires')
@@ -109,6 +111,7 @@ var allTags = union(tags, { 'azd-env-name': environmentName })
 // which the contract test compares with this template).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -150,6 +153,23 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01'
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
   parent: blobService
   name: deploymentContainerName
+}
+
+// For large fleets the configuration document lives here (MAILBOX_HEALTH_CONFIG = { "blob": "<url>" }): app
+// settings are size-limited. The app only reads it; docs/deploy.md shows the upload.
+resource configContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: 'mailbox-health-config'
+}
+
+resource configReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: configContainer
+  name: guid(configContainer.id, identity.id, roles.storageBlobDataReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
@@ -613,6 +633,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.properties.vaultUri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.name
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
+output AZURE_CONFIG_BLOB_URL string = '${storage.properties.primaryEndpoints.blob}${configContainer.name}/mailboxes.json'
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = appInsights.name
 // The address to allow in the tenant's Conditional Access named location (empty without staticOutboundIp).

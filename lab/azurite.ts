@@ -1,5 +1,5 @@
 /**
- * Azurite tables and queues as child processes of the lab, in memory, on free ports, without telemetry.
+ * Azurite tables, queues and blobs (the configuration blob) as child processes of the lab, in memory, on free ports, without telemetry.
  * Consumers use the dev-account connection string with explicit endpoints and `{ allowInsecureConnection: true }`
  * (plain http to 127.0.0.1; nothing to do with TLS verification).
  */
@@ -18,6 +18,7 @@ export interface LabAzurite {
   connectionString: string;
   tableUrl: string;
   queueUrl: string;
+  blobUrl: string;
   /** Child pids, for the lab's watchdog. */
   pids: number[];
   stop(): Promise<void>;
@@ -36,7 +37,7 @@ export async function freePort(): Promise<number> {
 }
 
 async function startService(
-  kind: 'table' | 'queue',
+  kind: 'table' | 'queue' | 'blob',
   dir: string,
   attempts = 3,
 ): Promise<{ child: ChildProcess; port: number }> {
@@ -68,7 +69,8 @@ async function startService(
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
     // Ready = the port accepts connections (Azurite's own log wording differs per service and version).
-    const ready = await waitForPort(port, child, 30_000);
+    // Generous: on a machine shared by many test runs, Azurite alone can take tens of seconds to load.
+    const ready = await waitForPort(port, child, 90_000);
     if (ready) return { child, port };
     lastError = out.trim().slice(-500);
     await stopChild(child);
@@ -105,28 +107,35 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startAzurite(labDir: string): Promise<LabAzurite> {
   const dir = join(labDir, 'azurite');
   mkdirSync(dir, { recursive: true });
-  const settled = await Promise.allSettled([startService('table', dir), startService('queue', dir)]);
+  const settled = await Promise.allSettled([
+    startService('table', dir),
+    startService('queue', dir),
+    startService('blob', dir),
+  ]);
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) {
     // One started, the other did not: leave nothing running behind.
     for (const r of settled) if (r.status === 'fulfilled') await stopChild(r.value.child);
     throw (failed as PromiseRejectedResult).reason;
   }
-  const [table, queue] = settled.map(
+  const [table, queue, blob] = settled.map(
     (r) => (r as PromiseFulfilledResult<{ child: ChildProcess; port: number }>).value,
   );
-  if (!table || !queue) throw new Error('lab: Azurite start bug');
+  if (!table || !queue || !blob) throw new Error('lab: Azurite start bug');
   const tableUrl = `http://127.0.0.1:${table.port}/${DEV_ACCOUNT}`;
   const queueUrl = `http://127.0.0.1:${queue.port}/${DEV_ACCOUNT}`;
+  const blobUrl = `http://127.0.0.1:${blob.port}/${DEV_ACCOUNT}`;
+  const children = [table.child, queue.child, blob.child];
   return {
     tableUrl,
     queueUrl,
-    pids: [table.child.pid, queue.child.pid].filter((p): p is number => typeof p === 'number'),
+    blobUrl,
+    pids: children.map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
-      `TableEndpoint=${tableUrl};QueueEndpoint=${queueUrl};`,
+      `TableEndpoint=${tableUrl};QueueEndpoint=${queueUrl};BlobEndpoint=${blobUrl};`,
     stop: async () => {
-      await Promise.all([stopChild(table.child), stopChild(queue.child)]);
+      await Promise.all(children.map(stopChild));
     },
   };
 }

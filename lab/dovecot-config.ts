@@ -14,6 +14,32 @@ export const SEED_MASTER = 'labseed';
 export const EXCHANGE_CAPABILITY =
   'IMAP4rev1 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+';
 export const EXCHANGE_FOLDERS = ['Junk Email', 'Sent Items', 'Drafts', 'Deleted Items'] as const;
+/**
+ * Exchange's longest IMAP command (`MaxCommandSize`, 10,240 bytes by default on Exchange 2013 — Microsoft Learn,
+ * Set-ImapSettings); Dovecot's own default is 64 KB, which hid commands Exchange answers with BAD.
+ */
+export const MAX_COMMAND_BYTES = 10240;
+/**
+ * Mailboxes created in another language, as Exchange does for a mailbox whose language is set at first sign-in:
+ * the special folders in that language and no English ones. A lab user whose local part starts with the prefix
+ * (e.g. `fi-desk@…`) gets that language's folders instead of the English ones.
+ */
+export const LANGUAGE_MAILBOXES = {
+  fi: {
+    prefix: 'fi-',
+    folders: { junk: 'Roskaposti', sent: 'Lähetetyt', drafts: 'Luonnokset', trash: 'Poistetut' },
+  },
+  de: {
+    prefix: 'de-',
+    folders: {
+      junk: 'Junk-E-Mail',
+      sent: 'Gesendete Elemente',
+      drafts: 'Entwürfe',
+      trash: 'Gelöschte Elemente',
+    },
+  },
+} as const;
+export type LabLanguage = keyof typeof LANGUAGE_MAILBOXES;
 
 export interface DovecotPaths {
   dir: string;
@@ -25,6 +51,7 @@ export interface DovecotPaths {
   masterPasswd: string;
   oauth2Conf: string;
   appTokenFile: (slot: number) => string;
+  languageUserdb: string;
 }
 
 export function dovecotPaths(labDir: string): DovecotPaths {
@@ -40,6 +67,7 @@ export function dovecotPaths(labDir: string): DovecotPaths {
     masterPasswd: join(dir, 'master.passwd'),
     oauth2Conf: join(dir, 'oauth2.conf.ext'),
     appTokenFile: (slot) => join(dir, `app-tokens-${slot}.passwd`),
+    languageUserdb: join(dir, 'languages.userdb'),
   };
 }
 
@@ -68,6 +96,26 @@ export function dovecotConfig(c: DovecotConfigInput): string {
   const folders = EXCHANGE_FOLDERS.map(
     (f) => `  mailbox "${f}" {\n    auto = create\n${c.specialUse ? `    special_use = ${use[f]}\n` : ''}  }`,
   ).join('\n');
+  // One namespace per language, disabled unless the userdb turns it on (Dovecot's `disabled` namespace setting
+  // exists for exactly this: "useful when returned by a userdb lookup").
+  const languageNamespaces = Object.entries(LANGUAGE_MAILBOXES)
+    .map(([lang, l]) => {
+      const f = l.folders;
+      const lu: Record<string, string> = {
+        [f.junk]: '\\Junk',
+        [f.sent]: '\\Sent',
+        [f.drafts]: '\\Drafts',
+        [f.trash]: '\\Trash',
+      };
+      const boxes = Object.entries(lu)
+        .map(
+          ([name, su]) =>
+            `  mailbox "${name}" {\n    auto = create\n${c.specialUse ? `    special_use = ${su}\n` : ''}  }`,
+        )
+        .join('\n');
+      return `namespace ${lang} {\n  disabled = yes\n  inbox = yes\n  separator = /\n${boxes}\n}`;
+    })
+    .join('\n');
   const appPassdbs = Array.from(
     { length: APP_TOKEN_SLOTS },
     (_, i) => `passdb {
@@ -97,17 +145,23 @@ auth_cache_size = 0
 # Exchange answers a bad token at once; the default 2 s penalty only slows the tests.
 auth_failure_delay = 0
 imap_capability = ${c.specialUse ? `${EXCHANGE_CAPABILITY} SPECIAL-USE` : EXCHANGE_CAPABILITY}
+imap_max_line_length = ${MAX_COMMAND_BYTES}
 mail_location = maildir:${p.mail}/%Lu
 mail_uid = ${c.vmailUid}
 mail_gid = ${c.vmailGid}
 first_valid_uid = ${Math.min(c.vmailUid, 100)}
 first_valid_gid = 1
 mail_max_userip_connections = 100
+# Room for the fleet benchmark (bench/fleet.ts: many mailboxes at once, each its own login and session) and for
+# test files running in parallel; Dovecot's defaults are 100 processes per service and 1000 clients.
+default_process_limit = 1024
+default_client_limit = 4096
 namespace inbox {
   inbox = yes
   separator = /
 ${folders}
 }
+${languageNamespaces}
 service imap-login {
   inet_listener imap {
     port = 0
@@ -137,6 +191,12 @@ passdb {
   driver = oauth2
   args = ${p.oauth2Conf}
 }
+# Language mailboxes: keyed by the first three characters of the local part ("fi-", "de-").
+userdb {
+  driver = passwd-file
+  args = username_format=%3Ln ${p.languageUserdb}
+  override_fields = uid=${c.vmailUid} gid=${c.vmailGid} home=${p.mail}/%Lu
+}
 userdb {
   driver = static
   args = uid=${c.vmailUid} gid=${c.vmailGid} home=${p.mail}/%Lu allow_all_users=yes
@@ -153,4 +213,19 @@ active_attribute = active
 active_value = true
 tls_ca_cert_file = ${c.caPath}
 `;
+}
+
+/**
+ * The language userdb: each prefix turns the English namespace off and its language's on (passwd-file extra
+ * fields reach the userdb only with the `userdb_` prefix, as verified against Dovecot 2.3.19).
+ */
+export function languageUserdb(): string {
+  return (
+    Object.entries(LANGUAGE_MAILBOXES)
+      .map(
+        ([lang, l]) =>
+          `${l.prefix}:::::::userdb_namespace/inbox/disabled=yes userdb_namespace/${lang}/disabled=no`,
+      )
+      .join('\n') + '\n'
+  );
 }

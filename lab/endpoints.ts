@@ -21,5 +21,5 @@ export interface LabEndpoints {
   doveadm: { configPath: string } | null;
   /** SMTP submission with STARTTLS (like smtp.office365.com:587). */
   smtp: { host: string; port: number } | null;
-  azurite: { connectionString: string; tableUrl: string; queueUrl: string } | null;
+  azurite: { connectionString: string; tableUrl: string; queueUrl: string; blobUrl: string } | null;
 }

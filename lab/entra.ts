@@ -299,6 +299,12 @@ export class EntraEmulator extends EventEmitter {
     );
   }
 
+  /** `https://<Host header>` when it names a loopback host, else this server's own base URL. */
+  #origin(req: IncomingMessage): string {
+    const host = req.headers.host ?? '';
+    return /^(localhost|127\.0\.0\.1):\d{1,5}$/.test(host) ? `https://${host}` : this.baseUrl;
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
@@ -312,7 +318,9 @@ export class EntraEmulator extends EventEmitter {
       (m = path.match(/^\/([^/]+)\/(?:v2\.0\/)?\.well-known\/openid-configuration$/))
     ) {
       const tenant = this.registry.findTenant(m[1]!)?.tenantId ?? m[1]!;
-      const b = `${this.baseUrl}/${tenant}`;
+      // Endpoints on the host the client asked for: behind the benchmarks' delay proxy the token request must go
+      // through the proxy too (a reverse proxy that keeps the Host header).
+      const b = `${this.#origin(req)}/${tenant}`;
       return send(200, {
         token_endpoint: `${b}/oauth2/v2.0/token`,
         authorization_endpoint: `${b}/oauth2/v2.0/authorize`,
@@ -337,16 +345,11 @@ export class EntraEmulator extends EventEmitter {
       return send(200, { keys: [this.#jwk] });
     }
     if (req.method === 'GET' && path === '/common/discovery/instance') {
+      const host = new URL(this.#origin(req)).host;
       return send(200, {
-        tenant_discovery_endpoint: `${this.baseUrl}/common/v2.0/.well-known/openid-configuration`,
+        tenant_discovery_endpoint: `${this.#origin(req)}/common/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
-        metadata: [
-          {
-            preferred_network: this.authorityHost,
-            preferred_cache: this.authorityHost,
-            aliases: [this.authorityHost],
-          },
-        ],
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
       });
     }
     if (req.method === 'POST' && path === '/introspect') {

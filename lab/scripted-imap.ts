@@ -58,6 +58,8 @@ export interface ScriptedImapOptions {
   behaviour?: ScriptedBehaviour;
   /** SPECIAL-USE attributes sent in LIST (folder → `\\Junk` …); only meaningful with SPECIAL-USE advertised. */
   specialUse?: Record<string, string>;
+  /** Default folders to leave out (e.g. "Junk Email", for a mailbox with no folder of a known name). */
+  without?: string[];
 }
 
 export interface ScriptedImapStats {
@@ -102,6 +104,7 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
     ['INBOX', []],
     ['Junk Email', []],
   ]);
+  for (const name of opts.without ?? []) folders.delete(name);
   for (const [name, list] of Object.entries(opts.folders ?? {})) {
     folders.set(
       name,

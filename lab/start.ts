@@ -142,6 +142,7 @@ const extras: Extra[] = [
       connectionString: az.connectionString,
       tableUrl: az.tableUrl,
       queueUrl: az.queueUrl,
+      blobUrl: az.blobUrl,
     };
     return az;
   },

@@ -2,13 +2,13 @@
  * The steps `mailbox-health doctor` walks for one mailbox, in the vendor guide's order (see doctor.ts for the
  * command). Each step is PASS, FAIL with the fix and setup step, or SKIP saying which earlier step it needed.
  */
-import type { ImapFlow, ListResponse } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { checkPermissions, permissionRemediation } from '../shared/auth/claims.js';
 import { esmProblems } from '../shared/auth/esm-consistency.js';
 import type { TokenCache } from '../shared/auth/token-cache.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
 import { createDeadline, raceDeadline } from '../shared/deadline.js';
-import { findJunkFolder } from '../shared/checks/junk.js';
+import { findFolder } from '../shared/mail/folder-finder.js';
 import type { Deadline } from '../shared/deadline.js';
 import type { TokenGrant } from '../shared/auth/ports.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -61,23 +61,6 @@ export interface DoctorOptions {
   configWarnings?: readonly string[];
   /** ESM settings that failed the configuration's own consistency rules, judged here instead (by mailbox id). */
   esmOverrides?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
-}
-
-const SENT_NAMES = ['Sent Items', 'Sent', 'Sent Messages'];
-
-function findSentFolder(
-  folders: ListResponse[],
-  mailbox: MailboxConfig,
-  specialUse: boolean,
-): string | undefined {
-  if (mailbox.folders.sent !== 'auto') return folders.find((f) => f.path === mailbox.folders.sent)?.path;
-  if (specialUse) {
-    const hit = folders.find((f) => f.specialUse === '\\Sent' && f.specialUseSource === 'extension');
-    if (hit) return hit.path;
-  }
-  const names = SENT_NAMES.map((n) => n.toLowerCase());
-  return folders.find((f) => names.includes(f.path.toLowerCase()) || names.includes(f.name.toLowerCase()))
-    ?.path;
 }
 
 /** GET of the tenant's OpenID metadata: proves DNS, TLS and the authority URL before any credential is sent. */
@@ -253,20 +236,21 @@ export async function doctorMailbox(
         add('inbox', 'FAIL', f.detail, { fix: f.fix, ...(f.setupStep ? { setupStep: f.setupStep } : {}) });
       }
       try {
-        const junk = await raceDeadline(findJunkFolder(client, { mailbox: m }), deadline.signal);
-        const folders = await raceDeadline(client.list(), deadline.signal);
-        const sent = findSentFolder(folders, m, client.capabilities.has('SPECIAL-USE'));
-        if (junk && sent)
-          add('folders', 'PASS', `Junk: "${junk.path}" (by ${junk.foundBy}), Sent: "${sent}"`);
-        else
+        // The checks' own finder, so doctor and the checks never disagree about a folder.
+        const junk = await raceDeadline(findFolder(client, 'junk', m), deadline.signal);
+        const sent = await raceDeadline(findFolder(client, 'sent', m), deadline.signal);
+        if (junk.found && sent.found)
           add(
             'folders',
-            'FAIL',
-            `${junk ? '' : 'no Junk folder'}${!junk && !sent ? ', ' : ''}${sent ? '' : 'no Sent folder'} among ${folders.length} folders`,
-            {
-              fix: 'Name the folders in the configuration (folders.junk / folders.sent, or junk.names for the mailbox language)',
-            },
+            'PASS',
+            `Junk: "${junk.path}" (by ${junk.foundBy}), Sent: "${sent.path}" (by ${sent.foundBy})`,
           );
+        else {
+          const missing = [junk, sent].flatMap((r) => (r.found ? [] : [r]));
+          add('folders', 'FAIL', missing.map((r) => r.summary).join('; '), {
+            fix: missing.map((r) => r.remediation.fix).join('; '),
+          });
+        }
       } catch (err) {
         const f = mailFailure('IMAP', err, 'LIST');
         add('folders', 'FAIL', f.detail, { fix: f.fix });

@@ -4,7 +4,9 @@
  * Handlers are made by factories taking `getDeps`, so tests and the demo run the same handlers on their own deps.
  */
 import type { InvocationContext } from '@azure/functions';
+import { systemClock } from '../shared/clock.js';
 import { composeCycleDeps } from '../shared/cycle/compose.js';
+import { watchConfig, type WatchedDeps } from '../shared/cycle/config-watch.js';
 import { withInvocationLogger, type CycleDeps } from '../shared/cycle/deps.js';
 import { scrub } from '../shared/faults/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -23,19 +25,25 @@ export function contextLogger(context: InvocationContext): Logger {
   };
 }
 
-let shared: Promise<CycleDeps> | undefined;
+let shared: WatchedDeps | undefined;
+let firstContext: InvocationContext | undefined;
 
-/** Deps from the process environment, built once per warm process; a failed build is retried next invocation. */
+/**
+ * Deps from the process environment, built once per warm process (rebuilt when a configuration blob's ETag
+ * changes); a failed build is retried next invocation.
+ */
 export const processDeps: GetDeps = async (context) => {
-  shared ??= composeCycleDeps({
-    env: process.env,
-    logger: contextLogger(context),
-    sink: createTelemetrySink,
-  }).catch((err: unknown) => {
-    shared = undefined;
-    throw err;
-  });
-  const deps = await shared;
+  firstContext = context;
+  shared ??= watchConfig(
+    () =>
+      composeCycleDeps({
+        env: process.env,
+        logger: contextLogger(firstContext ?? context),
+        sink: createTelemetrySink,
+      }),
+    systemClock,
+  );
+  const deps = await shared.get();
   // Log through the current invocation so lines are correlated with it.
   return withInvocationLogger(deps, contextLogger(context));
 };

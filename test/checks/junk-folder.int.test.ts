@@ -1,7 +1,7 @@
 /**
  * How `junk` finds the folder, against the scripted server (Dovecot in the lab advertises Exchange's list, without
- * SPECIAL-USE): SPECIAL-USE `\Junk` wins when advertised; otherwise the names in `junk.names` in order (other
- * mailbox languages); `folders.junk` names it exactly; nothing found is UNKNOWN with the fix.
+ * SPECIAL-USE): SPECIAL-USE `\Junk` wins when advertised; otherwise the names in `junk.names` in order, then the
+ * localized-names table; `folders.junk` names it exactly; nothing found is UNKNOWN naming the folders that exist.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -32,7 +32,12 @@ const spam = (uid: number) => ({
   internalDate: new Date(Date.now() - 60_000),
 });
 
-async function junkOf(folders: Record<string, number>, extra: Record<string, unknown>, specialUse = false) {
+async function junkOf(
+  folders: Record<string, number>,
+  extra: Record<string, unknown>,
+  specialUse = false,
+  without: string[] = [],
+) {
   const ca = testCa();
   server = await startScriptedImap({
     tls: { key: ca.serverKeyPem, cert: ca.serverCertPem },
@@ -43,6 +48,7 @@ async function junkOf(folders: Record<string, number>, extra: Record<string, unk
       Object.entries(folders).map(([name, n]) => [name, Array.from({ length: n }, (_, i) => spam(i + 1))]),
     ),
     ...(specialUse ? { specialUse: { Spam: '\\Junk' } } : {}),
+    ...(without.length ? { without } : {}),
   });
   const mailbox = mailboxConfig({ cloud: { imapHost: 'localhost', imapPort: server.port }, ...extra });
   const results = await runMailbox(mailbox, {
@@ -79,10 +85,22 @@ describe('junk folder discovery', () => {
     expect(r.metrics).toEqual({ junkMessages: 4, junkArrivals24h: 4, junkUnreviewed: 4 });
   });
 
-  it('no Junk folder found: UNKNOWN naming what was tried, with the fix', async () => {
-    const r = await junkOf({}, { junk: { names: ['Spam-Ordner'] } });
+  it('configured Junk folder missing: UNKNOWN naming the folders that exist and the key to set', async () => {
+    const r = await junkOf({ Tickets: 1 }, { folders: { junk: 'Spam-Ordner' } });
     expect(r.status).toBe('UNKNOWN');
-    expect(r.summary).toBe('Junk folder not found (tried Spam-Ordner)');
+    expect(r.summary).toBe(
+      'Junk folder "Spam-Ordner" (folders.junk) does not exist; folders: "INBOX", "Junk Email", "Tickets"',
+    );
+    expect(r.details).toMatchObject({
+      configKey: 'folders.junk',
+      existingFolders: ['INBOX', 'Junk Email', 'Tickets'],
+    });
     expect(r.remediation?.fix).toContain('folders.junk');
+  });
+
+  it('no known name at all: UNKNOWN listing the folders', async () => {
+    const r = await junkOf({}, { folders: { junk: 'auto' } }, false, ['Junk Email']);
+    expect(r.status).toBe('UNKNOWN');
+    expect(r.summary).toBe('Junk folder not found (no SPECIAL-USE, no known name); folders: "INBOX"');
   });
 });

@@ -139,7 +139,7 @@ describe('mailbox-health check', () => {
     const t = io();
     const code = await checkCommand(['--config', file], t.io, { overrideDeps });
     expect(t.out[0]).toMatch(
-      /^MAILBOX-HEALTH UNKNOWN - servicedesk inbox WARN: .*; servicedesk junk UNKNOWN: Junk folder not found/,
+      /^MAILBOX-HEALTH UNKNOWN - servicedesk inbox WARN: .*; servicedesk junk UNKNOWN: Junk folder "Pourriel" \(folders.junk\) does not exist/,
     );
     expect(code).toBe(3);
   });

@@ -74,9 +74,15 @@ describe('the README layout', () => {
   it('names folders that exist, and every top-level folder and src/shared part that exists', () => {
     expect(named.length).toBeGreaterThan(5);
     for (const dir of named) expect(existsSync(join(ROOT, dir)), dir).toBe(true);
+    // Folders that tests and tools write (test-output/, demo-out/, …) are ignored by git and not part of the layout.
+    const ignored = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim().replace(/^\//, '').replace(/\/$/, ''))
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => new RegExp(`^${l.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
     const topLevel = readdirSync(ROOT, { withFileTypes: true })
       .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !SKIP_DIRS.has(d.name))
-      .filter((d) => !d.name.startsWith('demo-out'))
+      .filter((d) => !ignored.some((re) => re.test(d.name)))
       .map((d) => `${d.name}/`);
     for (const dir of topLevel) {
       if (dir === 'src/') continue;

@@ -13,6 +13,8 @@
  * SEARCH HEADER matches substrings (RFC 3501 §6.4.4), so every hit is confirmed by its ENVELOPE Message-ID.
  */
 import type { ImapFlow } from 'imapflow';
+import { forgetFolders, listFolders } from '../mail/folder-finder.js';
+import { fetchByUid } from '../mail/uid-sets.js';
 import type { ActionItemOutcome } from '../state/ports.js';
 import type { ActionLink } from './link.js';
 
@@ -45,7 +47,7 @@ async function findByMessageId(client: ImapFlow, messageId: string): Promise<num
   const uids = Array.isArray(found) ? found : [];
   if (uids.length === 0) return [];
   const exact: number[] = [];
-  for await (const m of client.fetch(uids.join(','), { uid: true, envelope: true }, { uid: true }))
+  for await (const m of fetchByUid(client, uids, { envelope: true }))
     if (sameId(m.envelope?.messageId, messageId)) exact.push(m.uid);
   return exact.sort((a, b) => a - b);
 }
@@ -63,11 +65,14 @@ export async function moveLinkedMessages(
 ): Promise<MoveReport> {
   if (!client.capabilities.has('MOVE')) throw new MoveUnsupportedError();
   if (link.action === 'move-oversized') {
-    const folders = await client.list();
-    if (!folders.some((f) => f.path === destination)) await client.mailboxCreate(destination);
+    // The session's one folder list (mail/folder-finder.ts), listed again only after creating a folder.
+    if (!(await listFolders(client)).some((f) => f.path === destination)) {
+      await client.mailboxCreate(destination);
+      forgetFolders(client);
+    }
   }
 
-  const folders = await client.list();
+  const folders = await listFolders(client);
   const items: MovedItem[] = link.items.map((i) => ({
     uid: i.uid,
     messageId: i.messageId,

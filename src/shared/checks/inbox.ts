@@ -2,7 +2,8 @@
  * `inbox`: proves the folder the desk reads is fetchable, without changing it (EXAMINE, BODY.PEEK).
  *
  * - message count; the oldest waiting message by INTERNALDATE (`inbox.waiting`: all | unseen) → WARN above
- *   warnAfterMinutes, CRIT above critAfterMinutes;
+ *   warnAfterMinutes, CRIT above critAfterMinutes. Counts come from EXAMINE and SEARCH; dates are read for a few
+ *   candidates only (the lowest UIDs), so the cost does not grow with the folder;
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
  *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand);
  * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
@@ -13,10 +14,12 @@
  * (+ movedMessages when moving). Details: { folder, waiting, oldestWaiting?: { uid, internalDate },
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { forgetFolders, listFolders } from '../mail/folder-finder.js';
+import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
-import { cleanMailText, senderOf, uidSet } from './mail-text.js';
+import { cleanMailText, senderOf } from './mail-text.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
 import { formatBytes } from '../report/units.js';
@@ -37,10 +40,33 @@ export interface OversizedMessage {
 
 interface Scan {
   exists: number;
+  /** Messages waiting (all or unseen, oversized left out): counted by SEARCH, never by fetching them. */
+  waitingCount: number;
+  /** The oldest waiting message among the candidates read. */
+  oldest?: { uid: number; date: Date };
   /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
   uidValidity?: string;
-  waiting: Array<{ uid: number; date: Date }>;
   oversizedUids: number[];
+}
+
+/**
+ * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in
+ * arrival order (RFC 3501 §2.3.1.1), so the one waiting longest is among the first; reading a fixed number keeps
+ * the cost the same for 100 or 100,000 messages, and a few extra cover messages moved in with older dates.
+ */
+const CANDIDATES = 20;
+
+function dateOf(m: FetchMessageObject): Date {
+  return m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
+}
+
+function oldestOf(candidates: Iterable<{ uid: number; date: Date }>): Scan['oldest'] {
+  let oldest: Scan['oldest'];
+  for (const c of candidates) {
+    if (Number.isNaN(c.date.getTime())) continue;
+    if (!oldest || c.date < oldest.date || (+c.date === +oldest.date && c.uid < oldest.uid)) oldest = c;
+  }
+  return oldest;
 }
 
 async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string }): Promise<Scan> {
@@ -48,32 +74,59 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
-  if (box.exists === 0)
-    return { exists: 0, waiting: [], oversizedUids: [], ...(uidValidity ? { uidValidity } : {}) };
+  const uv = uidValidity ? { uidValidity } : {};
+  if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedUids: [], ...uv };
   stage.now = 'SEARCH LARGER';
   const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
   const oversizedUids = Array.isArray(found) ? found : [];
   const oversized = new Set(oversizedUids);
-  stage.now = 'FETCH INTERNALDATE';
-  const waiting: Scan['waiting'] = [];
-  for await (const m of client.fetch('1:*', { uid: true, internalDate: true, flags: true })) {
-    if (oversized.has(m.uid)) continue;
-    if (cfg.waiting === 'unseen' && m.flags?.has('\\Seen')) continue;
-    const date = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
-    if (!Number.isNaN(date.getTime())) waiting.push({ uid: m.uid, date });
+
+  if (cfg.waiting === 'unseen') {
+    // The unseen backlog is what waits: its UIDs come from one SEARCH, dates only for the first few.
+    stage.now = 'SEARCH UNSEEN';
+    const unseen = await client.search({ seen: false }, { uid: true });
+    const waiting = (Array.isArray(unseen) ? unseen : [])
+      .filter((u) => !oversized.has(u))
+      .sort((a, b) => a - b);
+    stage.now = 'FETCH INTERNALDATE';
+    const read = [];
+    for await (const m of fetchByUid(client, waiting.slice(0, CANDIDATES), { internalDate: true }))
+      read.push({ uid: m.uid, date: dateOf(m) });
+    const oldest = oldestOf(read);
+    return {
+      exists: box.exists,
+      waitingCount: waiting.length,
+      ...(oldest ? { oldest } : {}),
+      oversizedUids,
+      ...uv,
+    };
   }
-  return { exists: box.exists, waiting, oversizedUids, ...(uidValidity ? { uidValidity } : {}) };
+
+  // Every message waits: the first sequence numbers are the lowest UIDs. Windows of CANDIDATES until one holds
+  // a message that is not oversized (oversized ones are left out of the age and the probe).
+  stage.now = 'FETCH INTERNALDATE';
+  const read: Array<{ uid: number; date: Date }> = [];
+  for (let first = 1; first <= box.exists && read.length === 0; first += CANDIDATES) {
+    const last = Math.min(box.exists, first + CANDIDATES - 1);
+    for await (const m of client.fetch(`${first}:${last}`, { uid: true, internalDate: true })) {
+      if (!oversized.has(m.uid)) read.push({ uid: m.uid, date: dateOf(m) });
+    }
+  }
+  const oldest = oldestOf(read);
+  return {
+    exists: box.exists,
+    waitingCount: Math.max(0, box.exists - oversizedUids.length),
+    ...(oldest ? { oldest } : {}),
+    oversizedUids,
+    ...uv,
+  };
 }
 
 async function describeOversized(client: ImapFlow, uids: number[]): Promise<OversizedMessage[]> {
   if (uids.length === 0) return [];
   const listed: OversizedMessage[] = [];
   const first = [...uids].sort((a, b) => a - b).slice(0, MAX_LISTED);
-  for await (const m of client.fetch(
-    uidSet(first),
-    { uid: true, size: true, internalDate: true, envelope: true },
-    { uid: true },
-  )) {
+  for await (const m of fetchByUid(client, first, { size: true, internalDate: true, envelope: true })) {
     const date = m.internalDate instanceof Date ? m.internalDate.toISOString() : String(m.internalDate ?? '');
     listed.push({
       uid: m.uid,
@@ -115,12 +168,20 @@ async function moveOversized(client: ImapFlow, ctx: CheckContext, to: string, ui
   // Without MOVE imapflow falls back to COPY + \Deleted + EXPUNGE, and a plain EXPUNGE would also remove
   // messages someone else marked \Deleted: the monitor never deletes, so it does not move then.
   if (!client.capabilities.has('MOVE')) return { to, uids, verified: false, skipped: 'server lacks MOVE' };
-  const folders = await client.list();
-  if (!folders.some((f) => f.path === to)) await client.mailboxCreate(to);
+  const folders = await listFolders(client);
+  if (!folders.some((f) => f.path === to)) {
+    await client.mailboxCreate(to);
+    forgetFolders(client);
+  }
   await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: false });
-  const res = await client.messageMove(uidSet(uids), to, { uid: true });
-  const map = res && typeof res === 'object' ? res.uidMap : undefined;
-  const verified = !!map && uids.every((u) => map.has(u));
+  // One MOVE per bounded UID set (every command ≤ 8 KB); the COPYUID maps of all of them are merged.
+  const map = new Map<number, number>();
+  for (const set of uidSetChunks(uids)) {
+    const res = await client.messageMove(set, to, { uid: true });
+    const part = res && typeof res === 'object' ? res.uidMap : undefined;
+    for (const [from, into] of part ?? []) map.set(from, into);
+  }
+  const verified = uids.every((u) => map.has(u));
   ctx.logger.info('inbox: moved oversized messages', {
     mailbox: ctx.mailbox.id,
     count: uids.length,
@@ -144,14 +205,11 @@ export const inboxCheck: Check = async (ctx) => {
   try {
     const s = await scan(client, ctx, stage);
     const now = ctx.clock.now().getTime();
-    const oldest = s.waiting.reduce<Scan['waiting'][number] | undefined>(
-      (o, m) => (!o || m.date < o.date ? m : o),
-      undefined,
-    );
+    const oldest = s.oldest;
     const oldestWaitingSeconds = oldest ? Math.max(0, Math.floor((now - oldest.date.getTime()) / 1000)) : 0;
     Object.assign(metrics, {
       inboxMessages: s.exists,
-      waitingMessages: s.waiting.length,
+      waitingMessages: s.waitingCount,
       oldestWaitingSeconds,
       oversizedMessages: s.oversizedUids.length,
       probeBytes: 0,

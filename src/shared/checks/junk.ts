@@ -1,44 +1,51 @@
 /**
- * `junk`: watches the Junk folder the admins are told to review weekly (the vendor's setup guide). Found by SPECIAL-USE `\Junk`
- * when the server advertises SPECIAL-USE, else by name (`folders.junk`, then `junk.names` — Exchange Online
- * advertises no SPECIAL-USE and names the folder in the mailbox language). Opened read-only.
+ * `junk`: watches the Junk folder the admins are told to review weekly (the vendor's setup guide). Found by the one folder finder
+ * (mail/folder-finder.ts: `folders.junk`, SPECIAL-USE, then the localized names — Exchange Online advertises no
+ * SPECIAL-USE and names the folder in the mailbox language); not found → UNKNOWN listing the folders that exist.
+ * Opened read-only; the dates read are those of recent arrivals only, whatever the folder size.
  *
  * Unreviewed = arrivals since `ctx.lastSpamReviewAt`, or every message when no review is known. WARN above
  * `junk.warnUnreviewed`. Metrics: junkMessages, junkArrivals24h, junkUnreviewed.
- * Details: { folder, foundBy: 'config'|'special-use'|'name', lastReviewAt? }.
+ * Details: { folder, foundBy: 'config'|'special-use'|'name', language?, lastReviewAt? }.
  */
-import type { ImapFlow, ListResponse } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { findFolder } from '../mail/folder-finder.js';
+import { fetchByUid } from '../mail/uid-sets.js';
 import { failureParts } from './mail-context.js';
-import { uidSet } from './mail-text.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
-import type { Check, CheckContext } from './types.js';
+import type { Check } from './types.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * The newest messages whose INTERNALDATE is read first. Junk arrives in UID order, so the window since `from`
+ * is usually a tail of the folder; only when the whole tail is inside the window is the folder searched.
+ */
+const TAIL = 200;
 
-type FoundBy = 'config' | 'special-use' | 'name';
+function dateOf(m: FetchMessageObject): Date {
+  return m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
+}
 
-export async function findJunkFolder(
-  client: ImapFlow,
-  ctx: Pick<CheckContext, 'mailbox'>,
-): Promise<{ path: string; foundBy: FoundBy } | undefined> {
-  const configured = ctx.mailbox.folders.junk;
-  const folders: ListResponse[] = await client.list();
-  if (configured !== 'auto') {
-    const hit = folders.find((f) => f.path === configured);
-    return hit ? { path: hit.path, foundBy: 'config' } : undefined;
+/**
+ * INTERNALDATEs of every message that arrived after `from`, read from a bounded tail by sequence number; a
+ * SEARCH SINCE (one day early: it compares dates in the server's time zone) and a paged UID FETCH only when the
+ * tail does not reach back to `from`. Cost follows the arrivals, not the folder size.
+ */
+async function arrivalsSince(client: ImapFlow, exists: number, from: Date): Promise<Date[]> {
+  const first = Math.max(1, exists - TAIL + 1);
+  const tail: Date[] = [];
+  for await (const m of client.fetch(`${first}:*`, { uid: true, internalDate: true })) tail.push(dateOf(m));
+  const reachesBack = first === 1 || tail.some((d) => !(d > from));
+  if (reachesBack) return tail.filter((d) => d > from);
+  const uids = await client.search({ since: new Date(from.getTime() - DAY_MS) }, { uid: true });
+  const out: Date[] = [];
+  if (!Array.isArray(uids)) return out;
+  for await (const m of fetchByUid(client, uids, { internalDate: true })) {
+    const d = dateOf(m);
+    if (d > from) out.push(d);
   }
-  if (client.capabilities.has('SPECIAL-USE')) {
-    const hit = folders.find((f) => f.specialUse === '\\Junk' && f.specialUseSource === 'extension');
-    if (hit) return { path: hit.path, foundBy: 'special-use' };
-  }
-  for (const name of ctx.mailbox.junk.names) {
-    const hit = folders.find(
-      (f) => f.path.toLowerCase() === name.toLowerCase() || f.name.toLowerCase() === name.toLowerCase(),
-    );
-    if (hit) return { path: hit.path, foundBy: 'name' };
-  }
-  return undefined;
+  return out;
 }
 
 export const junkCheck: Check = async (ctx) => {
@@ -49,17 +56,18 @@ export const junkCheck: Check = async (ctx) => {
   const finish = startCheck(ctx, 'junk');
   let stage = 'LIST';
   try {
-    const found = await findJunkFolder(client, ctx);
-    if (!found) {
-      const tried = ctx.mailbox.folders.junk !== 'auto' ? [ctx.mailbox.folders.junk] : ctx.mailbox.junk.names;
+    const found = await findFolder(client, 'junk', ctx.mailbox);
+    if (!found.found) {
       return finish({
         status: 'UNKNOWN',
-        details: { code: 'JUNK_NOT_FOUND', fault: 'setup' },
-        summary: `Junk folder not found (tried ${tried.join(', ')})`,
-        remediation: {
-          cause: 'the server advertises no SPECIAL-USE \\Junk folder and no folder has a configured name',
-          fix: 'set folders.junk to the Junk folder name in the mailbox language (e.g. "Junk-E-Mail", "Courrier indésirable")',
+        summary: found.summary,
+        details: {
+          code: 'JUNK_NOT_FOUND',
+          fault: 'setup',
+          configKey: found.configKey,
+          existingFolders: found.existing,
         },
+        remediation: found.remediation,
       });
     }
     stage = `EXAMINE ${found.path}`;
@@ -72,15 +80,10 @@ export const junkCheck: Check = async (ctx) => {
     let arrivals24h = 0;
     let sinceReview = 0;
     if (box.exists > 0) {
-      stage = 'SEARCH SINCE';
-      const uids = await client.search({ since: new Date(from.getTime() - DAY_MS) }, { uid: true });
-      if (Array.isArray(uids) && uids.length > 0) {
-        stage = 'FETCH INTERNALDATE';
-        for await (const m of client.fetch(uidSet(uids), { uid: true, internalDate: true }, { uid: true })) {
-          const d = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
-          if (d > dayAgo) arrivals24h++;
-          if (review && d > review) sinceReview++;
-        }
+      stage = 'FETCH INTERNALDATE';
+      for (const d of await arrivalsSince(client, box.exists, from)) {
+        if (d > dayAgo) arrivals24h++;
+        if (review && d > review) sinceReview++;
       }
     }
     const unreviewed = review ? sinceReview : box.exists;
@@ -89,6 +92,7 @@ export const junkCheck: Check = async (ctx) => {
     const details = {
       folder: found.path,
       foundBy: found.foundBy,
+      ...(found.language ? { language: found.language } : {}),
       ...(review ? { lastReviewAt: review.toISOString() } : {}),
     };
     const since = review ? `since the review of ${review.toISOString()}` : 'never reviewed';

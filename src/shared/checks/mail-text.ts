@@ -17,16 +17,3 @@ export function senderOf(envelope: MessageEnvelopeObject | undefined): string {
   const name = cleanMailText(from.name ?? '', 80);
   return name && address ? `${name} <${address}>` : address || name;
 }
-
-/** Compresses sorted UIDs into an IMAP sequence set: 1:3,7,9:10. */
-export function uidSet(uids: readonly number[]): string {
-  const sorted = [...new Set(uids)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}

@@ -5,7 +5,8 @@
  *
  * Without a state store (`ctx.state` absent) the last 24 h are recounted each run into a throw-away memory store.
  * Metrics: recipients24h, messages24h, quotaPercent, busiestMinuteMessages, recipientsLastHour, newMessages.
- * Details: { folder, foundBy, mode: 'incremental'|'recount', reason?, projectedLimitAt?, busiestMinute? }.
+ * Details: { folder, foundBy, language?, mode: 'incremental'|'recount', pages, partial?, reason?, projectedLimitAt?,
+ * busiestMinute? }.
  */
 import { recordMessages, readLedger, currentBuckets, pruneLedger } from '../quota/ledger.js';
 import { scanSentItems } from '../quota/sent-items.js';
@@ -28,16 +29,20 @@ export const sentQuotaCheck: Check = async (ctx) => {
     const state = await readLedger(store.ledger, id);
     stage = 'Sent Items';
     const now = ctx.clock.now();
-    const scan = await scanSentItems(client, ctx.mailbox, state.watermark?.value, now);
-    if ('notFound' in scan)
+    const scan = await scanSentItems(client, ctx.mailbox, state.watermark?.value, now, {
+      deadline: ctx.deadline,
+    });
+    if ('found' in scan)
       return finish({
         status: 'UNKNOWN',
-        details: { code: 'SENT_NOT_FOUND', fault: 'setup' },
-        summary: `Sent Items folder not found (tried ${scan.tried.join(', ')})`,
-        remediation: {
-          cause: 'no folder with SPECIAL-USE \\Sent or a known Sent Items name',
-          fix: 'set folders.sent to the Sent Items folder name in the mailbox language',
+        summary: scan.summary,
+        details: {
+          code: 'SENT_NOT_FOUND',
+          fault: 'setup',
+          configKey: scan.configKey,
+          existingFolders: scan.existing,
         },
+        remediation: scan.remediation,
       });
     stage = 'ledger write';
     const rec = await recordMessages(store.ledger, id, state, {
@@ -70,12 +75,18 @@ export const sentQuotaCheck: Check = async (ctx) => {
       : 'nothing sent in 24 h';
     const summary =
       `${s.recipients24h} of ${limits.recipientsPerDay} recipients in 24 h (${s.quotaPercent} %), ${busiest}` +
-      (projection ? `; ${projection}` : '');
+      (projection ? `; ${projection}` : '') +
+      (scan.partial
+        ? `; ${scan.partial.pendingMessages} messages not yet read (deadline), counted on the next run`
+        : '');
     const details: Record<string, unknown> = {
       folder: scan.folder,
       foundBy: scan.foundBy,
+      ...(scan.language ? { language: scan.language } : {}),
       mode: scan.mode,
       limits: { recipientsPerDay: limits.recipientsPerDay, messagesPerMinute: limits.messagesPerMinute },
+      pages: scan.pages,
+      ...(scan.partial ? { partial: scan.partial } : {}),
       ...(scan.reason ? { reason: scan.reason } : {}),
       ...(s.projectedLimitAt ? { projectedLimitAt: s.projectedLimitAt.toISOString() } : {}),
       ...(s.busiestMinute ? { busiestMinute: s.busiestMinute.minute.toISOString() } : {}),

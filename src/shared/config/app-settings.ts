@@ -46,12 +46,6 @@ export const APP_SETTINGS: readonly AppSettingSpec[] = [
     purpose: 'client id of the user-assigned managed identity (DefaultAzureCredential)',
   },
   {
-    name: 'MAILBOX_CHECKS_QUEUE_URL',
-    required: false,
-    default: 'derived from AzureWebJobsStorage',
-    purpose: 'queue service URL dispatchChecks writes to (reached by identity)',
-  },
-  {
     name: 'CHECK_SPREAD_SECONDS',
     required: false,
     default: String(DEFAULT_SPREAD_SECONDS),
@@ -106,7 +100,7 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
   if (id) s.managedIdentityClientId = id;
   // The host's own storage connection, in the forms the Functions host accepts: a connection string (local,
   // Azurite) or identity-based `__queueServiceUri` / `__accountName` with `__clientId` for a user-assigned identity.
-  const queueUrl = set(env.MAILBOX_CHECKS_QUEUE_URL) ?? set(env.AzureWebJobsStorage__queueServiceUri);
+  const queueUrl = set(env.AzureWebJobsStorage__queueServiceUri);
   const account = set(env.AzureWebJobsStorage__accountName);
   const clientId = set(env.AzureWebJobsStorage__clientId) ?? id;
   const hostStorage = set(env.AzureWebJobsStorage);

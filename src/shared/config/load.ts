@@ -98,9 +98,6 @@ function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
         path: at('tenantId'),
         message: 'required (a GUID or domain, or esm["mail.oauth.authorize.endpoint"])',
       });
-    if (m.auth.mode === 'password' && m.auth.username === undefined) {
-      // ROPC signs in as the mailbox itself unless told otherwise (the vendor's setup guide: "the same O365 account").
-    }
     if (m.inbox.warnAfterMinutes >= m.inbox.critAfterMinutes) {
       issues.push({ path: at('inbox', 'warnAfterMinutes'), message: 'must be below inbox.critAfterMinutes' });
     }

@@ -7,7 +7,14 @@ import { processTokenCache, type TokenCache } from '../auth/token-cache.js';
 import { systemClock, type Clock } from '../clock.js';
 import { readActionSettings } from '../config/action-settings.js';
 import { readAppSettings, type AppSettings } from '../config/app-settings.js';
-import { loadConfigFromEnv, type Config } from '../config/load.js';
+import {
+  configBlobReference,
+  loadConfigBlob,
+  openConfigBlob,
+  type BlobCredential,
+  type ConfigBlob,
+} from '../config/blob-source.js';
+import { loadConfigFromEnv, type Config, type LoadedConfig } from '../config/load.js';
 import { createSecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { ImapSession } from '../mail/imap-session.js';
@@ -40,13 +47,27 @@ export interface ComposeOptions {
   config?: Config;
   /** Overrides the IMAP session (tests, the demo's in-memory server); defaults to imapflow. */
   imap?: ImapSessionFactory;
+  /**
+   * How a configuration blob is read (`MAILBOX_HEALTH_CONFIG` = `{ "blob": url }`): the managed identity by
+   * default; tests pass the emulator's account key.
+   */
+  blobCredential?: BlobCredential;
 }
 
 export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
-  const loaded = o.config ? { config: o.config, warnings: [] } : loadConfigFromEnv(o.env);
+  const settings = readAppSettings(o.env);
+  const blobUrl = o.config ? undefined : configBlobReference(o.env);
+  let configBlob: { blob: ConfigBlob; etag: string } | undefined;
+  let loaded: LoadedConfig;
+  if (o.config) loaded = { config: o.config, warnings: [] };
+  else if (blobUrl) {
+    const blob = await openConfigBlob(blobUrl, o.blobCredential ?? (await managedIdentity(settings)));
+    const fromBlob = await loadConfigBlob(blob);
+    loaded = fromBlob;
+    configBlob = { blob, etag: fromBlob.etag };
+  } else loaded = loadConfigFromEnv(o.env);
   for (const w of loaded.warnings) o.logger.warn(`configuration: ${w}`);
   const config = loaded.config;
-  const settings = readAppSettings(o.env);
   const secrets = createSecretResolver(o.env);
   const clock = o.clock ?? systemClock;
   const tokenCache = o.tokenCache ?? processTokenCache;
@@ -75,5 +96,13 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
     gate: createConnectionGate(config.connectionsPerTenant),
     channels,
     actionLinks,
+    ...(configBlob ? { configBlob } : {}),
   };
+}
+
+async function managedIdentity(settings: AppSettings): Promise<BlobCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential(
+    settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {},
+  );
 }

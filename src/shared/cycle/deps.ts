@@ -17,6 +17,7 @@ import type { TokenSource } from '../auth/ports.js';
 import type { ConnectionGate } from '../checks/tenant-gate.js';
 import type { Clock } from '../clock.js';
 import type { ActionSettings } from '../config/action-settings.js';
+import type { ConfigBlob } from '../config/blob-source.js';
 import type { Config, MailboxConfig } from '../config/load.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
@@ -40,6 +41,8 @@ export interface CycleDeps {
   smtp: SmtpProbeFactory;
   /** The process's per-tenant connection cap (config `connectionsPerTenant`), shared by concurrent runs. */
   gate?: ConnectionGate;
+  /** When the configuration came from a blob: where, and the ETag of the version these deps were built from. */
+  configBlob?: { blob: ConfigBlob; etag: string };
   /** Channels built from the configuration; overridable for tests. */
   channels?: { email?: { channel: Channel; senderMailboxId: string }; webhooks: Channel[] };
   /** Action links (keys, base URL, sign-in): absent or without keys means mails carry no buttons. */

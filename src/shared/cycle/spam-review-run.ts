@@ -11,9 +11,8 @@ import type { Channel } from '../alerts/channels/types.js';
 import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
 import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
-import type { ReviewStore } from '../review/types.js';
+import { reviewStoreFrom } from '../review/store-adapter.js';
 import { acquireLease, releaseLease } from '../state/lease.js';
-import type { StateStore } from '../state/ports.js';
 import { LEASE_MARGIN_MS } from './check-run.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { claimSlot, slotKey, type SlotClaim } from './schedule-slot.js';
@@ -31,18 +30,6 @@ export const SPAM_REVIEW_TIMER = 'spamReview';
 export interface ReviewRun {
   slot: Date;
   executionId: string;
-}
-
-/** The `review` table (RK `spam`) seen through the review module's port. */
-export function reviewStoreOf(store: StateStore): ReviewStore {
-  return {
-    async get(mailbox) {
-      return (await store.review.get(mailbox, 'spam'))?.value;
-    },
-    async put(mailbox, record) {
-      await store.review.upsert(mailbox, 'spam', record);
-    },
-  };
 }
 
 /** Sends a digest through the e-mail channel (the same OAuth2 SMTP path, Sent Items and quota as alerts). */
@@ -104,7 +91,8 @@ export async function reviewMailbox(
       mailbox,
       tokens: tokenSourceFor(deps, mailbox, deadline),
       imap,
-      store: reviewStoreOf(deps.store),
+      // Etag-checked writes (review/store-adapter.ts): a write that lost a race never overwrites blindly.
+      store: reviewStoreFrom(deps.store),
       send: digestSenderOf(email.channel, mailbox, now),
       clock: deps.clock,
       logger: deps.logger,

@@ -43,6 +43,29 @@ export function imapflowLogger(logger: Logger, mailboxId: string): NonNullable<I
   return { trace: drop, debug: drop, info: drop, warn: pass, error: pass, fatal: pass } as never;
 }
 
+type Run = (this: ImapFlow, command: string, ...args: unknown[]) => Promise<unknown>;
+/** imapflow's internal command runner (`run`, untyped): every command of a session goes through it. */
+const baseRun = (ImapFlow.prototype as unknown as { run: Run }).run;
+const idSent = new WeakSet<ImapFlow>();
+
+/**
+ * imapflow sends ID (RFC 2971) before login and again after it when the server's first answer had fewer than two
+ * fields (Dovecot answers with one): two commands where one identifies the client just as well. This connection
+ * sends ID once per session, since every command counts against a mailbox check's budget.
+ */
+export class OneIdImapFlow extends ImapFlow {}
+Object.defineProperty(OneIdImapFlow.prototype, 'run', {
+  value: function run(this: ImapFlow & { idRequested?: unknown }, command: string, ...args: unknown[]) {
+    if (typeof command === 'string' && command.toUpperCase() === 'ID') {
+      if (idSent.has(this)) return Promise.resolve(this.idRequested);
+      idSent.add(this);
+    }
+    return baseRun.call(this, command, ...args);
+  },
+  writable: true,
+  configurable: true,
+});
+
 export class ImapSession implements ImapSessionPort {
   #client: ImapFlow | undefined;
   #ready: ImapFlow | undefined;
@@ -65,7 +88,7 @@ export class ImapSession implements ImapSessionPort {
     const remaining = Math.max(1, this.deadline.remainingMs());
     // imapflow's own timers end just after the run's deadline, so the deadline (one result) wins the race.
     const bound = remaining + 500;
-    const client = new ImapFlow({
+    const client = new OneIdImapFlow({
       host,
       port,
       secure: true,

@@ -14,9 +14,9 @@
 import type { FetchMessageObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
-import { uidSet } from '../checks/mail-text.js';
 import { compileUserPattern } from '../config/user-pattern.js';
-import { findReviewFolders } from './folders.js';
+import { findFolder } from '../mail/folder-finder.js';
+import { fetchByUid } from '../mail/uid-sets.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
 import { lastWeeks, mergeWeekly, weekKey } from './weeks.js';
@@ -78,11 +78,7 @@ async function knownCorrespondents(
     const found = await client.search({ since: new Date(since.getTime() - DAY_MS) }, { uid: true });
     const uids = Array.isArray(found) ? [...found].sort((a, b) => a - b).slice(-cap) : [];
     if (uids.length === 0) continue;
-    for await (const m of client.fetch(
-      uids.join(','),
-      { uid: true, envelope: true, internalDate: true },
-      { uid: true },
-    )) {
+    for await (const m of fetchByUid(client, uids, { envelope: true, internalDate: true })) {
       if (dateOf(m) < since) continue;
       const people: MessageAddressObject[] = folder.fields.flatMap((f) => m.envelope?.[f] ?? []);
       for (const p of people) {
@@ -106,15 +102,12 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   const now = clock.now();
   const ticketPattern = compileUserPattern(mailbox.spamReview.ticketPattern);
 
-  const { junk, sent } = await findReviewFolders(client, mailbox);
-  if (!junk) {
-    const tried = mailbox.folders.junk !== 'auto' ? [mailbox.folders.junk] : mailbox.junk.names;
-    return {
-      ok: false,
-      code: 'JUNK_NOT_FOUND',
-      message: `Junk folder not found (tried ${tried.join(', ')})`,
-    };
-  }
+  // The same finder as the checks, on the same session's folder list: the review and the checks agree.
+  const junkFound = await findFolder(client, 'junk', mailbox);
+  if (!junkFound.found) return { ok: false, code: 'JUNK_NOT_FOUND', message: junkFound.summary };
+  const sentFound = await findFolder(client, 'sent', mailbox);
+  const junk = { path: junkFound.path, foundBy: junkFound.foundBy };
+  const sent = sentFound.found ? { path: sentFound.path, foundBy: sentFound.foundBy } : undefined;
 
   const knownFolders: Array<{ path: string; fields: Array<'from' | 'to' | 'cc' | 'bcc'> }> = [
     { path: mailbox.folders.inbox, fields: ['from'] },
@@ -140,20 +133,13 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
   let likelyLegitimate = 0;
 
   if (junkCount > 0) {
-    const found = await client.search({ all: true }, { uid: true });
-    const all = Array.isArray(found) ? [...found].sort((a, b) => a - b) : [];
-    scanTruncated = all.length > scanCap;
-    const scan = all.slice(-scanCap);
+    // The newest `scanCap` messages by sequence number (sequence order is UID order, RFC 3501 §2.3.1.2): no
+    // SEARCH ALL listing every UID of a big folder, one bounded FETCH.
+    scanTruncated = junkCount > scanCap;
+    const first = Math.max(1, junkCount - scanCap + 1);
     const dated: Array<{ uid: number; at: Date; size: number }> = [];
-    if (scan.length > 0) {
-      // `first:*` is exactly the scanned UIDs (the newest) without sending thousands of UIDs back to the server.
-      for await (const m of client.fetch(
-        `${scan[0]}:*`,
-        { uid: true, internalDate: true, size: true },
-        { uid: true },
-      )) {
-        dated.push({ uid: m.uid, at: dateOf(m), size: m.size ?? 0 });
-      }
+    for await (const m of client.fetch(`${first}:*`, { uid: true, internalDate: true, size: true })) {
+      dated.push({ uid: m.uid, at: dateOf(m), size: m.size ?? 0 });
     }
     for (const d of dated) {
       const key = weekKey(d.at);
@@ -168,12 +154,11 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     const candidates = dated.filter((d) => !lastReview || d.at > lastReview || newest.has(d.uid));
     hintsScanned = candidates.length;
     const byUid = new Map(candidates.map((d) => [d.uid, d]));
-    const uids = candidates.map((d) => d.uid).sort((a, b) => a - b);
-    for (let i = 0; i < uids.length; i += hintPage) {
-      // Headers only (ENVELOPE), one page of UIDs per FETCH: each command stays far below 8,192 octets
-      // (RFC 7162 §4) and only kept items stay in memory.
-      const page = uidSet(uids.slice(i, i + hintPage));
-      for await (const m of client.fetch(page, { uid: true, envelope: true }, { uid: true })) {
+    const uids = candidates.map((d) => d.uid);
+    {
+      // Headers only (ENVELOPE), one page of UIDs per FETCH, each command within 8 KB (mail/uid-sets.ts): only
+      // kept items stay in memory.
+      for await (const m of fetchByUid(client, uids, { envelope: true }, { maxUids: hintPage })) {
         const d = byUid.get(m.uid);
         if (!d) continue;
         const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];

@@ -4,7 +4,6 @@ export type { DigestMail, DigestSender, ReviewStage, SpamReviewDeps, SpamReviewO
 export { collectReview, MAX_MAIL_STRING } from './collect.js';
 export type { CollectInput, CollectOptions, CollectOutcome } from './collect.js';
 export { REVIEW_ROW_KEY, reviewStoreFrom, reviewStoreFromTable } from './store-adapter.js';
-export { findReviewFolders, pickFolder, SENT_NAMES } from './folders.js';
 export { hintsFor, isReplySubject } from './hints.js';
 export { isoWeekLabel, lastWeeks, mergeWeekly, weekKey, weekStart } from './weeks.js';
 export * from './types.js';

@@ -60,7 +60,8 @@ export interface JunkItem {
   messageId?: string;
 }
 
-export type FolderFoundBy = 'config' | 'special-use' | 'name';
+export type { FolderFoundBy } from '../mail/folder-finder.js';
+import type { FolderFoundBy } from '../mail/folder-finder.js';
 
 export interface ReviewCollection {
   mailbox: string;

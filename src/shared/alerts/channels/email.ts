@@ -8,6 +8,7 @@ import { scrub } from '../../faults/index.js';
 import nodemailer from 'nodemailer';
 import type { MailboxConfig } from '../../config/load.js';
 import type { TokenSource } from '../../auth/ports.js';
+import { splitHost } from '../../mail/imap-session.js';
 import { ChannelError, type Channel, type Notification } from './types.js';
 
 export interface EmailChannelOptions {
@@ -16,12 +17,6 @@ export interface EmailChannelOptions {
   /** Extra trusted CA (PEM) — the lab's; production uses the system store. */
   ca?: string;
   timeoutMs?: number;
-}
-
-/** `smtpHost` may carry its own port (`localhost:2525`, allowed by the config schema). */
-function hostAndPort(host: string, port: number): { host: string; port: number } {
-  const m = /^(.*):(\d{1,5})$/.exec(host);
-  return m && !host.startsWith('[') ? { host: m[1]!, port: Number(m[2]) } : { host, port };
 }
 
 export function createEmailChannel(options: EmailChannelOptions): Channel {
@@ -44,7 +39,8 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
           token.failure.code,
           `no access token for the sender mailbox (${token.failure.code})`,
         );
-      const { host, port } = hostAndPort(options.sender.cloud.smtpHost, options.sender.cloud.smtpPort);
+      // `smtpHost` may carry its own port (`localhost:2525`, allowed by the config schema).
+      const { host, port } = splitHost(options.sender.cloud.smtpHost, options.sender.cloud.smtpPort);
       const transport = nodemailer.createTransport({
         host,
         port,

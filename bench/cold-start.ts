@@ -1,0 +1,226 @@
+/**
+ * Benchmark — cold start, as whole processes (what a Flex Consumption instance or a Nagios/cron run pays on every
+ * start). Each command runs under `/usr/bin/time` (wall, user + system CPU, peak RSS), in turn with its
+ * counterpart, several rounds; medians are printed with the ratio:
+ *
+ * 1. importing the deployed Function App entry: the esbuild bundle (package.json `main`) vs the `tsc` output;
+ * 2. `mailbox-health --help`: the CLI bundle (package.json `bin`) vs the `tsc` output;
+ * 3. a one-mailbox `mailbox-health check --json` (app-only, all seven checks against the lab): bundle vs `tsc`;
+ * 4. the same mailbox checked by Debian's `check_imap_receive` (monitoring-plugins-contrib, Perl): a TLS login
+ *    with the app's access token as the password (the lab's Dovecot accepts it as Exchange accepts XOAUTH2) and a
+ *    SEARCH of the Inbox, nothing deleted (`--nodelete`) — the floor a one-protocol plugin sets.
+ *
+ * Run: npm run build && node dist/lab/with-lab.js -- node dist/bench/run.js cold-start
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  benchEndpoints,
+  benchLab,
+  dovecotOrReason,
+  mailboxDoc,
+  median,
+  note,
+  printTable,
+  ratio,
+} from './bench-lab.js';
+
+const CHECK_IMAP_RECEIVE = '/usr/lib/nagios/plugins/check_imap_receive';
+
+interface Sample {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+  code: number;
+}
+
+function timed(cmd: string[], env: NodeJS.ProcessEnv, dir: string): Sample {
+  const out = join(dir, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', ...cmd], {
+    env,
+    stdio: ['ignore', 'ignore', 'ignore'],
+    timeout: 120_000,
+  });
+  const line = readFileSync(out, 'utf8').trim().split('\n').at(-1) ?? '';
+  const [wall, user, sys, rssKiB] = line.split(' ').map(Number) as [number, number, number, number];
+  return { wall, cpu: user + sys, rssMiB: rssKiB / 1024, code: r.status ?? -1 };
+}
+
+interface Pair {
+  label: string;
+  a: { name: string; cmd: string[] };
+  b: { name: string; cmd: string[] };
+}
+
+export async function benchColdStart(opts: { rounds?: number } = {}): Promise<void> {
+  const rounds = opts.rounds ?? 5;
+  const e = benchEndpoints();
+  const why = dovecotOrReason(e);
+  const l = benchLab();
+  const dir = mkdtempSync(join(tmpdir(), 'mh-cold-'));
+  try {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      main: string;
+      bin: Record<string, string>;
+    };
+    const bundleMain = resolve(pkg.main);
+    const bundleCli = resolve(pkg.bin['mailbox-health']!);
+    const tscMain = resolve('dist/src/functions/index.js');
+    const tscCli = resolve('dist/src/cli/main.js');
+    const importOf = (file: string) => [
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(file)})`,
+    ];
+    const pairs: Pair[] = [
+      {
+        label: 'import the Function App entry',
+        a: { name: 'bundle', cmd: importOf(bundleMain) },
+        b: { name: 'tsc output', cmd: importOf(tscMain) },
+      },
+      {
+        label: 'mailbox-health --help',
+        a: { name: 'bundle', cmd: [process.execPath, bundleCli, '--help'] },
+        b: { name: 'tsc output', cmd: [process.execPath, tscCli, '--help'] },
+      },
+    ];
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (!why) {
+      const tenantId = randomUUID();
+      const clientId = randomUUID();
+      const secret = `cold-secret-${randomUUID()}`;
+      const domain = `${l.unique('cold')}.example`;
+      const address = `desk@${domain}`;
+      await l.addTenant(tenantId, [domain]);
+      await l.addApp(tenantId, {
+        clientId,
+        secrets: [{ value: secret }],
+        appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp'],
+      });
+      await l.grantMailbox(tenantId, clientId, address);
+      await l.seedMessages(address, 'INBOX', [
+        {
+          raw: `From: a@example.org\r\nTo: ${address}\r\nSubject: Printer\r\nMessage-ID: <${randomUUID()}@x>\r\n\r\nhi\r\n`,
+        },
+      ]);
+      const config = join(dir, 'one.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          mailboxes: [
+            mailboxDoc(e, {
+              id: 'desk',
+              address,
+              tenantId,
+              clientId,
+              auth: { mode: 'clientSecret', clientSecret: { env: 'COLD_SECRET' } },
+            }),
+          ],
+        }),
+      );
+      env.COLD_SECRET = secret;
+      const check = (cli: string) => [process.execPath, cli, 'check', '--config', config, '--json'];
+      pairs.push({
+        label: 'one-mailbox check (7 checks)',
+        a: { name: 'bundle', cmd: check(bundleCli) },
+        b: { name: 'tsc output', cmd: check(tscCli) },
+      });
+      if (existsSync(CHECK_IMAP_RECEIVE)) {
+        // A long-lived app token: the same identity's access, as the plugin's password.
+        const { access_token } = await l.mintToken({
+          tenantId,
+          clientId,
+          roles: ['IMAP.AccessAsApp'],
+          lifetimeSeconds: 3600,
+        });
+        pairs.push({
+          label: 'one-mailbox check vs check_imap_receive (TLS login + SEARCH)',
+          a: { name: 'mailbox-health (bundle)', cmd: check(bundleCli) },
+          b: {
+            name: 'check_imap_receive',
+            cmd: [
+              CHECK_IMAP_RECEIVE,
+              '--hostname',
+              'localhost',
+              '--port',
+              String(e.imap!.port),
+              '--ssl',
+              '--ssl-ca-file',
+              e.caPath,
+              '--username',
+              address,
+              '--password',
+              access_token,
+              '--mailbox',
+              'INBOX',
+              '--search',
+              'SUBJECT',
+              '--search',
+              'Printer',
+              '--nodelete',
+            ],
+          },
+        });
+      } else
+        note(
+          `cold-start: ${CHECK_IMAP_RECEIVE} not installed (monitoring-plugins-contrib): that row is left out`,
+        );
+    } else note(`cold-start: one-mailbox rows left out — ${why}`);
+
+    const rows: string[][] = [['comparison', 'side', 'wall s', 'cpu s', 'peak MiB', 'exit codes']];
+    const ratios: string[][] = [['comparison (A / B)', 'wall', 'cpu', 'peak RSS']];
+    for (const p of pairs) {
+      timed(p.a.cmd, env, dir); // warm the page cache and the lab's connections for both sides
+      timed(p.b.cmd, env, dir);
+      const as: Sample[] = [];
+      const bs: Sample[] = [];
+      for (let i = 0; i < rounds; i++) {
+        as.push(timed(p.a.cmd, env, dir));
+        bs.push(timed(p.b.cmd, env, dir));
+      }
+      const m = (xs: Sample[], k: keyof Sample) => median(xs.map((x) => x[k]));
+      for (const [side, xs] of [
+        [`A ${p.a.name}`, as],
+        [`B ${p.b.name}`, bs],
+      ] as const) {
+        rows.push([
+          p.label,
+          side,
+          m(xs, 'wall').toFixed(2),
+          m(xs, 'cpu').toFixed(2),
+          m(xs, 'rssMiB').toFixed(1),
+          [...new Set(xs.map((x) => x.code))].join(','),
+        ]);
+      }
+      ratios.push([
+        p.label,
+        ratio(m(as, 'wall'), m(bs, 'wall')),
+        ratio(m(as, 'cpu'), m(bs, 'cpu')),
+        ratio(m(as, 'rssMiB'), m(bs, 'rssMiB')),
+      ]);
+    }
+    printTable(
+      `Cold start: whole processes under /usr/bin/time, median of ${rounds} rounds (A and B in turn)`,
+      rows,
+    );
+    printTable('Cold start: ratios of the medians', ratios);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('/cold-start.js')) {
+  benchColdStart({ rounds: Number(process.argv[2]) || 5 }).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(
+        `cold-start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
