@@ -86,8 +86,17 @@ export function table(results: readonly CheckResult[]): string[] {
   return [fmt(head), ...rows.map(fmt)];
 }
 
-export const CHECK_USAGE =
-  'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]';
+export const CHECK_USAGE = [
+  'usage: mailbox-health check --config FILE [--mailbox ID] [--json] [--concurrency N]',
+  '',
+  '  --config FILE     the configuration (docs/configuration.md)',
+  '  --mailbox ID      check only this mailbox',
+  '  --json            print only a JSON array of CheckResult on stdout',
+  '  --concurrency N   mailboxes checked at once (1-64, default 16)',
+  '',
+  'exit codes: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (also: bad arguments or configuration, with one',
+  '"MAILBOX-HEALTH UNKNOWN - ..." line on stdout and the detail on stderr)',
+].join('\n');
 
 /**
  * The real dependencies of a CLI run: config's secret resolver, the auth part's token source, the system clock,
@@ -148,16 +157,25 @@ export async function checkCommand(
       config = { ...config, mailboxes: picked };
     }
   } catch (err) {
+    if (!(err instanceof UsageError) && !(err instanceof ConfigError)) throw err;
+    // Nagios and NRPE show only stdout: the monitor's own problem is one UNKNOWN line there (not under --json,
+    // whose stdout is JSON only), the whole reason on stderr.
+    if (!argv.includes('--json')) {
+      const oneLine = err.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .join('; ')
+        .replace(/:; /g, ': ');
+      io.stdout(`MAILBOX-HEALTH UNKNOWN - ${nagiosSafe(oneLine || 'bad configuration')}`);
+    }
     if (err instanceof UsageError) {
       io.stderr(`mailbox-health check: ${err.message}`);
       io.stderr(CHECK_USAGE);
-      return 3;
-    }
-    if (err instanceof ConfigError) {
+    } else {
       io.stderr(err.message);
-      return 3;
     }
-    throw err;
+    return 3;
   }
 
   const logger = streamLogger(io.stderr, 'warn');

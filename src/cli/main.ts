@@ -91,6 +91,13 @@ function isScript(): boolean {
 }
 
 if (isScript()) {
+  // `mailbox-health --help | head -1`: the reader went away; end quietly instead of with an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const io: CliIo = {
     stdout: (line) => process.stdout.write(line + '\n'),
     stderr: (line) => process.stderr.write(line + '\n'),

@@ -167,7 +167,13 @@ describe('mailbox-health check', () => {
       const t = io();
       expect(await checkCommand(argv, t.io), argv.join(' ')).toBe(3);
       expect(t.err.join('\n')).toMatch(reason);
-      expect(t.out).toEqual([]);
+      // Nagios shows stdout only: one UNKNOWN line there, except under --json (stdout is JSON only).
+      if (argv.includes('--json')) expect(t.out).toEqual([]);
+      else {
+        expect(t.out).toHaveLength(1);
+        expect(t.out[0]).toMatch(/^MAILBOX-HEALTH UNKNOWN - /);
+        expect(t.out[0]).toMatch(reason);
+      }
     }
     const dir = mkdtempSync(join(tmpdir(), 'mh-cli-bad-'));
     const bad = join(dir, 'bad.json');
@@ -178,6 +184,8 @@ describe('mailbox-health check', () => {
     const t = io();
     expect(await checkCommand(['--config', bad], t.io)).toBe(3);
     expect(t.err.join('\n')).toContain('mailboxes[0].id');
+    expect(t.out).toHaveLength(1);
+    expect(t.out[0]).toMatch(/^MAILBOX-HEALTH UNKNOWN - /);
     const { file } = await setup([]);
     const u = io();
     expect(await checkCommand(['--config', file, '--mailbox', 'nope'], u.io)).toBe(3);
