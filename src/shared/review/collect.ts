@@ -155,31 +155,29 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     hintsScanned = candidates.length;
     const byUid = new Map(candidates.map((d) => [d.uid, d]));
     const uids = candidates.map((d) => d.uid);
-    {
-      // Headers only (ENVELOPE), one page of UIDs per FETCH, each command within 8 KB (mail/uid-sets.ts): only
-      // kept items stay in memory.
-      for await (const m of fetchByUid(client, uids, { envelope: true }, { maxUids: hintPage })) {
-        const d = byUid.get(m.uid);
-        if (!d) continue;
-        const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];
-        const senderAddress = bounded(from?.address);
-        const subject = bounded(m.envelope?.subject);
-        const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern);
-        if (hints.length > 0) likelyLegitimate++;
-        const keep = newest.has(m.uid) || (hints.length > 0 && likelyLegitimate <= MAX_HINTED_KEPT);
-        if (!keep) continue;
-        listed.push({
-          uid: m.uid,
-          received: d.at.toISOString(),
-          senderName: bounded(from?.name),
-          senderAddress,
-          subject,
-          sizeBytes: d.size,
-          hints,
-          ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
-          ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
-        });
-      }
+    // Headers only (ENVELOPE), one page of UIDs per FETCH, each command within 8 KB (mail/uid-sets.ts): only
+    // kept items stay in memory.
+    for await (const m of fetchByUid(client, uids, { envelope: true }, { maxUids: hintPage })) {
+      const d = byUid.get(m.uid);
+      if (!d) continue;
+      const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];
+      const senderAddress = bounded(from?.address);
+      const subject = bounded(m.envelope?.subject);
+      const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern);
+      if (hints.length > 0) likelyLegitimate++;
+      const keep = newest.has(m.uid) || (hints.length > 0 && likelyLegitimate <= MAX_HINTED_KEPT);
+      if (!keep) continue;
+      listed.push({
+        uid: m.uid,
+        received: d.at.toISOString(),
+        senderName: bounded(from?.name),
+        senderAddress,
+        subject,
+        sizeBytes: d.size,
+        hints,
+        ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
+        ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
+      });
     }
     listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
   }
