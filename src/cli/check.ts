@@ -22,6 +22,7 @@ import { mailConnections } from '../shared/cycle/compose.js';
 import { createMemoryStore } from '../shared/state/memory-store.js';
 import { closeStateStore, createStateStore } from '../shared/state/factory.js';
 import type { StateStore } from '../shared/state/ports.js';
+import type { TokenCache } from '../shared/auth/token-cache.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -109,17 +110,18 @@ export function wireRunDeps(
   config: Config,
   io: CliIo,
   logger: Logger,
-  state: StateStore = createMemoryStore(),
+  opts: { cache?: TokenCache; state?: StateStore } = {},
 ): RunDeps {
   const secrets = createSecretResolver(io.env);
+  const cache = opts.cache ? { cache: opts.cache } : {};
   return {
     clock: systemClock,
     logger,
     secrets,
     tokens: (mailbox, deadline) =>
-      createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
+      createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline, ...cache }),
     ...mailConnections,
-    state,
+    state: opts.state ?? createMemoryStore(),
     gate: createConnectionGate(config.connectionsPerTenant),
   };
 }
@@ -215,7 +217,7 @@ async function runChecks(
   concurrency: number,
   opts: CheckCommandOptions,
 ): Promise<number> {
-  let deps = wireRunDeps(config, io, logger, state);
+  let deps = wireRunDeps(config, io, logger, { state });
   if (opts.overrideDeps) deps = opts.overrideDeps(deps);
   const progress = io.stderrIsTTY === true && config.mailboxes.length > 1;
   const perMailbox = await runMailboxes(config, deps, {
