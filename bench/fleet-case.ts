@@ -12,6 +12,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { loadFunctionApp } from '../lab/functions-host.js';
 import { CHECK_QUEUE } from '../src/shared/cycle/check-run.js';
 import { createTableStoreFromConnectionString } from '../src/shared/state/table-store.js';
+import { MESSAGE_ENCODING } from '../src/functions/host-settings.js';
 
 export interface FleetCaseInput {
   label: string;
@@ -99,7 +100,12 @@ async function main(): Promise<void> {
     }
     idle = 0;
     for (const item of receivedMessageItems) {
-      const body = JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')) as {
+      // Decoded as the host decodes it (host.json `messageEncoding`).
+      const text =
+        MESSAGE_ENCODING === 'base64'
+          ? Buffer.from(item.messageText, 'base64').toString('utf8')
+          : item.messageText;
+      const body = JSON.parse(text) as {
         mailboxId: string;
       };
       seen.set(body.mailboxId, (seen.get(body.mailboxId) ?? 0) + 1);

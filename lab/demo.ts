@@ -3,12 +3,16 @@
  * a realistic service-desk mailbox, runs one dispatch → checkMailbox cycle and one spamReview through the real
  * function handlers with Azurite queues and tables, writes every e-mail the lab's SMTP server received into
  * `demo-out/` (.eml and .html), prints a summary and exits non-zero when the cycle did not show what it should.
+ * The mails' "Move to …" buttons link to the real `mailboxAction` handler served on a local port
+ * (./action-server.ts); the demo follows one of the digest's as a browser would (GET the confirmation page, POST
+ * its form), checks the message moved, and writes the pages to `demo-out/action/`. With `--serve` it keeps serving
+ * the links until Ctrl-C, so the buttons in the written mails work in a browser.
  *
- *   node dist/lab/with-lab.js -- node dist/lab/demo.js [--imap auto|dovecot|memory] [--out DIR]
+ *   node dist/lab/with-lab.js -- node dist/lab/demo.js [--imap auto|dovecot|memory] [--out DIR] [--serve]
  */
 // First: holds back @azure/functions' "test mode" warnings, which the demo explains once.
 import { functionsTestModeNote } from './quiet-functions.js';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeCheckMailbox } from '../src/functions/check-mailbox.js';
@@ -29,14 +33,17 @@ import { seedStatusHistory } from './status-seed.js';
 import { writeStatusPages } from '../src/cli/status.js';
 import { LAB_ENV, type LabEndpoints } from './endpoints.js';
 import { startMemoryImap, type MemoryImapServer } from './memory-imap.js';
+import { startActionServer } from './action-server.js';
+import { checkRelease, releaseThroughLink, type DemoRelease } from './demo-release.js';
 
 interface Args {
   imap: 'auto' | 'dovecot' | 'memory';
   out: string;
+  serve: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { imap: 'auto', out: 'demo-out' };
+  const args: Args = { imap: 'auto', out: 'demo-out', serve: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--imap') {
@@ -48,8 +55,11 @@ function parseArgs(argv: string[]): Args {
       const v = argv[++i];
       if (!v) throw new Error('--out: expected a directory');
       args.out = v;
-    } else
-      throw new Error(`unknown argument ${a ?? ''} (usage: demo [--imap auto|dovecot|memory] [--out DIR])`);
+    } else if (a === '--serve') args.serve = true;
+    else
+      throw new Error(
+        `unknown argument ${a ?? ''} (usage: demo [--imap auto|dovecot|memory] [--out DIR] [--serve])`,
+      );
   }
   return args;
 }
@@ -141,13 +151,21 @@ async function main(): Promise<number> {
     { authorityHost: endpoints.authorityHost, imap: served.imap, smtp: endpoints.smtp },
     { connectionString: { env: 'DEMO_STORAGE' } },
   );
-  const env = { SERVICEDESK_PASSWORD: desk.password, DEMO_STORAGE: endpoints.azurite.connectionString };
+  // The action links' endpoint: the real handler on a free local port, the link key a fresh random one per run.
+  const holder: { deps?: CycleDeps } = {};
+  const actions = await startActionServer(async () => holder.deps!);
+  const env = {
+    SERVICEDESK_PASSWORD: desk.password,
+    DEMO_STORAGE: endpoints.azurite.connectionString,
+    ACTION_LINK_KEY: randomBytes(48).toString('base64'),
+    ACTION_LINK_BASE_URL: actions.url,
+  };
   const logLines: string[] = [];
-  const deps: CycleDeps = await composeCycleDeps({
+  const deps: CycleDeps = (holder.deps = await composeCycleDeps({
     env,
     logger: streamLogger((line) => logLines.push(line), 'info'),
     config: parseConfig(doc, 'demo configuration').config,
-  });
+  }));
   const getDeps = async () => deps;
 
   // The status page's history before this run: three simulated days (15-minute runs) with a sign-in outage of
@@ -234,6 +252,48 @@ async function main(): Promise<number> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const sent = await l.smtpMessages(desk.address);
+
+  // One release through the digest's first "Move to <Inbox>" button (a likely-legitimate Junk mail).
+  const count = async (folder: string) =>
+    served.memory
+      ? served.memory.messages(folder).length
+      : (await l.listMessages(desk.address, folder)).length;
+  const counts = async () => [
+    await count(deps.config.mailboxes[0]!.folders.inbox),
+    await count('Junk Email'),
+  ];
+  const digestHtml = sent.map((m) => extractHtml(m.raw) ?? '').find((h) => /Weekly Junk review/.test(h));
+  const before = await counts();
+  let afterGet: number[] = [];
+  let release: DemoRelease | undefined;
+  let releaseError = '';
+  try {
+    release = await releaseThroughLink(
+      digestHtml ?? '',
+      `Move to ${deps.config.mailboxes[0]!.folders.inbox}`,
+      async () => void (afterGet = await counts()),
+    );
+  } catch (err) {
+    releaseError = err instanceof Error ? err.message : String(err);
+  }
+  const afterPost = await counts();
+  const afterReplay = release ? await counts() : afterPost;
+  if (release) {
+    mkdirSync(join(out, 'action'), { recursive: true });
+    writeFileSync(join(out, 'action', 'confirm.html'), release.confirm.html);
+    writeFileSync(join(out, 'action', 'result.html'), release.result.html);
+    writeFileSync(join(out, 'action', 'replay.html'), release.replay.html);
+    say(
+      `mailboxAction (${actions.url}), the digest's first "${release.label}" button, as a browser follows it:`,
+    );
+    say(
+      `  GET  → ${release.confirm.status} "${release.confirm.title}" (nothing moved: Inbox ${afterGet[0]}, Junk ${afterGet[1]})`,
+    );
+    say(
+      `  POST → ${release.result.status} "${release.result.title}" (Inbox ${before[0]} → ${afterPost[0]}, Junk ${before[1]} → ${afterPost[1]})`,
+    );
+    say(`  POST again → ${release.replay.status} "${release.replay.title}" (the link is single-use)`);
+  } else say(`mailboxAction: the release failed: ${releaseError}`);
   const files: string[] = [];
   sent.forEach((m, i) => {
     const base = `${String(i + 1).padStart(2, '0')}-${fileSlug(m.raw)}`;
@@ -254,6 +314,15 @@ async function main(): Promise<number> {
         reviews: reviews.map((r) => ({ ...r, digest: undefined })),
         health: body,
         emails: files,
+        release: release
+          ? {
+              label: release.label,
+              confirm: { status: release.confirm.status, title: release.confirm.title },
+              result: { status: release.result.status, title: release.result.title },
+              replay: { status: release.replay.status, title: release.replay.title },
+              counts: { before, afterGet, afterPost, afterReplay },
+            }
+          : { error: releaseError },
       },
       null,
       2,
@@ -261,12 +330,12 @@ async function main(): Promise<number> {
   );
   writeFileSync(join(out, 'log.txt'), logLines.join('\n') + '\n');
   const statusFiles = await writeStatusPages(deps.config, deps.store, new Date(), join(out, 'status.html'));
-  await served.memory?.close();
 
   say();
   say(`${sent.length} e-mail(s) sent through the lab's SMTP server, written to ${out}/:`);
   for (const f of files) say(`  ${f}`);
   say(`Also: summary.json (every CheckResult), log.txt (the run's log). IMAP served by: ${served.kind}.`);
+  if (release) say(`The release's pages: action/confirm.html, action/result.html, action/replay.html.`);
   say(
     `Status page: ${join(out, 'status.html')} (${statusFiles.length} files: 3 days of simulated history with a sign-in outage and its recovery, then this run)`,
   );
@@ -287,16 +356,33 @@ async function main(): Promise<number> {
   ];
   const wrong = expected.filter(([, got, want]) => got !== want);
   const digestSent = reviews.some((r) => r.status === 'sent');
-  if (wrong.length || !digestSent || sent.length < 2) {
+  const releaseWrong = checkRelease(release, releaseError, { before, afterGet, afterPost, afterReplay });
+  if (wrong.length || !digestSent || sent.length < 2 || releaseWrong.length) {
     for (const [c, got, want] of wrong)
       process.stderr.write(`demo: ${c} was ${got ?? 'missing'}, expected ${want}\n`);
+    for (const w of releaseWrong) process.stderr.write(`demo: release: ${w}\n`);
     if (!digestSent) process.stderr.write('demo: the spam digest was not sent\n');
     if (sent.length < 2)
       process.stderr.write(`demo: expected an alert and a digest e-mail, got ${sent.length}\n`);
     process.stderr.write(`demo: see ${join(out, 'log.txt')}\n`);
+    await Promise.all([actions.close(), served.memory?.close()]);
     return 1;
   }
   void worst;
+  if (args.serve) {
+    say();
+    say(`Serving the action links at ${actions.url} until Ctrl-C.`);
+    say(
+      `Open ${join(out, files.find((f) => f.endsWith('.html')) ?? '')} (and the other .html mails) in a browser`,
+    );
+    say('and press a "Move to …" button: the confirmation page and the move are the real handler\'s.');
+    await new Promise<void>((done) => {
+      process.once('SIGINT', () => done());
+      process.once('SIGTERM', () => done());
+    });
+    say('Stopped serving.');
+  }
+  await Promise.all([actions.close(), served.memory?.close()]);
   return 0;
 }
 

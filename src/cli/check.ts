@@ -20,6 +20,8 @@ import { createConnectionGate } from '../shared/checks/tenant-gate.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
 import { mailConnections } from '../shared/cycle/compose.js';
 import { createMemoryStore } from '../shared/state/memory-store.js';
+import type { StateStore } from '../shared/state/ports.js';
+import type { TokenCache } from '../shared/auth/token-cache.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -102,16 +104,22 @@ export const CHECK_USAGE = [
  * The real dependencies of a CLI run: config's secret resolver, the auth part's token source, the system clock,
  * imapflow and nodemailer; an in-memory state store (a CLI run keeps no sent-quota history between runs).
  */
-export function wireRunDeps(config: Config, io: CliIo, logger: Logger): RunDeps {
+export function wireRunDeps(
+  config: Config,
+  io: CliIo,
+  logger: Logger,
+  opts: { cache?: TokenCache; state?: StateStore } = {},
+): RunDeps {
   const secrets = createSecretResolver(io.env);
+  const cache = opts.cache ? { cache: opts.cache } : {};
   return {
     clock: systemClock,
     logger,
     secrets,
     tokens: (mailbox, deadline) =>
-      createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline }),
+      createTokenSource(mailbox, { secrets, clock: systemClock, logger, deadline, ...cache }),
     ...mailConnections,
-    state: createMemoryStore(),
+    state: opts.state ?? createMemoryStore(),
     gate: createConnectionGate(config.connectionsPerTenant),
   };
 }

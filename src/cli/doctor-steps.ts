@@ -1,36 +1,36 @@
 /**
- * The steps `mailbox-health doctor` walks for one mailbox, in the vendor guide's order (see doctor.ts for the
- * command). Each step is PASS, FAIL with the fix and setup step, or SKIP saying which earlier step it needed.
+ * The steps `mailbox-health doctor` walks for one mailbox (see doctor.ts for the command). Doctor is a view over
+ * the checks: after the steps only doctor has (configuration, ESM platform settings, authority reachable) it runs
+ * the same `runMailbox` as `check` and shows each CheckResult as a step, so the two can never disagree about a
+ * mailbox. Each step is PASS, WARN, FAIL with the fix and setup step, or SKIP saying which earlier step it needed.
  */
-import type { ImapFlow } from 'imapflow';
-import { checkPermissions, permissionRemediation } from '../shared/auth/claims.js';
 import { esmProblems } from '../shared/auth/esm-consistency.js';
-import type { TokenCache } from '../shared/auth/token-cache.js';
-import { createTokenSource } from '../shared/auth/token-source.js';
-import { createDeadline, raceDeadline } from '../shared/deadline.js';
-import { findFolder } from '../shared/mail/folder-finder.js';
-import type { Deadline } from '../shared/deadline.js';
-import type { TokenGrant } from '../shared/auth/ports.js';
-import { systemClock, type Clock } from '../shared/clock.js';
-import type { MailboxConfig, SecretResolver } from '../shared/config/index.js';
-import type { SetupStep } from '../shared/contracts.js';
-import { silentLogger, type Logger } from '../shared/logger.js';
-import { classifyMailFailure } from '../shared/mail/catalogue.js';
-import { ImapSession } from '../shared/mail/imap-session.js';
-import { createSmtpProbe } from '../shared/mail/smtp-probe.js';
+import { runMailbox, type RunDeps } from '../shared/checks/runner.js';
+import type { MailboxConfig } from '../shared/config/index.js';
+import {
+  CHECK_NAMES,
+  SKIPPED_PREFIX,
+  type CheckResult,
+  type RegisteredCheckName,
+  type SetupStep,
+  type Status,
+} from '../shared/contracts.js';
+import { createDeadline, type Deadline } from '../shared/deadline.js';
 import { cleanText } from '../shared/report/escape.js';
 
+/** The steps only doctor has, then one step per check, in run order. */
 export const DOCTOR_STEPS = {
   config: 'Configuration valid',
   'esm-settings': 'ESM platform settings consistent',
   authority: 'Authority reachable',
-  token: 'Token acquired',
-  permissions: 'Token carries the needed permissions',
+  auth: 'Token acquired with the needed permissions',
+  'credential-expiry': 'Credential valid for long enough',
   'imap-login': 'IMAP XOAUTH2 login',
-  inbox: 'INBOX opens read-only',
-  folders: 'Junk and Sent folders found',
+  inbox: 'INBOX opens read-only and mail is being fetched',
+  junk: 'Junk folder found and reviewed',
+  'sent-quota': 'Sent Items within Exchange Online’s sending limits',
   'smtp-auth': 'SMTP AUTH XOAUTH2 accepted',
-} as const;
+} as const satisfies Record<RegisteredCheckName, string> & Record<string, string>;
 export type DoctorStepId = keyof typeof DOCTOR_STEPS;
 
 export interface DoctorStep {
@@ -38,33 +38,30 @@ export interface DoctorStep {
   mailbox: string;
   step: DoctorStepId;
   title: string;
-  status: 'PASS' | 'FAIL' | 'SKIP';
+  status: 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
   detail: string;
   fix?: string;
   setupStep?: SetupStep;
+  /** For the steps that are checks: the check's own status and fault class, as `check` reports them. */
+  check?: { status: Status; fault?: string };
 }
 
 export interface DoctorResult {
   steps: DoctorStep[];
+  /** The worst check status over the mailboxes walked: what `mailbox-health check` says of them. */
+  status: Status;
   exitCode: 0 | 2 | 3;
 }
 
 export interface DoctorOptions {
-  secrets: SecretResolver;
-  clock?: Clock;
-  logger?: Logger;
   /** Only this mailbox id. */
   mailbox?: string;
-  /** Defaults to a fresh cache: doctor always proves a real token request, never a cached token. */
-  cache?: TokenCache;
   /** Non-fatal configuration findings (inline secrets …), shown in the first step. */
   configWarnings?: readonly string[];
-  /** ESM settings that failed the configuration's own consistency rules, judged here instead (by mailbox id). */
-  esmOverrides?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 /** GET of the tenant's OpenID metadata: proves DNS, TLS and the authority URL before any credential is sent. */
-async function probeAuthority(
+export async function probeAuthority(
   m: MailboxConfig,
   deadline: Deadline,
 ): Promise<{ ok: boolean; detail: string }> {
@@ -92,192 +89,102 @@ async function probeAuthority(
   }
 }
 
+type StepParts = Omit<DoctorStep, 'mailbox' | 'title'>;
+
+function step(m: MailboxConfig, parts: StepParts): DoctorStep {
+  return {
+    ...parts,
+    mailbox: m.id,
+    title: DOCTOR_STEPS[parts.step],
+    detail: cleanText(parts.detail, 400),
+    ...(parts.fix ? { fix: cleanText(parts.fix, 600) } : {}),
+  };
+}
+
+/** The configuration step: what doctor understood of the mailbox. */
+export function configStep(m: MailboxConfig, warnings: readonly string[] = []): StepParts {
+  const noted = warnings.length ? ` (${warnings.length} warning(s), see stderr)` : '';
+  return {
+    step: 'config',
+    status: 'PASS',
+    detail: `${m.address}: ${m.auth.mode} credentials, tenant ${m.tenantId}, client ${m.clientId}${noted}`,
+  };
+}
+
+/** ESM's platform settings (the mailbox's `esm` block, as written) against the app registration. */
+export function esmStep(m: MailboxConfig): StepParts {
+  if (!m.esm)
+    return {
+      step: 'esm-settings',
+      status: 'SKIP',
+      detail: 'no "esm" block: paste ESM’s mail.oauth.* platform settings into the mailbox to compare them',
+    };
+  const problems = esmProblems(m, m.esm);
+  if (problems.length === 0)
+    return {
+      step: 'esm-settings',
+      status: 'PASS',
+      detail: 'OAuth flags, authorize endpoint, client id and scopes agree with the app registration',
+    };
+  return {
+    step: 'esm-settings',
+    status: 'FAIL',
+    detail: problems.map((p) => `${p.key}: ${p.message}`).join('; '),
+    fix: [...new Set(problems.map((p) => p.fix))].join('; '),
+    setupStep: 'esm-platform-settings',
+  };
+}
+
+/** A check's result as a doctor step: OK passes, WARN warns, a skip says why, CRIT and UNKNOWN fail. */
+export function checkStep(r: CheckResult): StepParts {
+  const status: DoctorStep['status'] =
+    r.status === 'OK'
+      ? 'PASS'
+      : r.status === 'WARN'
+        ? 'WARN'
+        : r.status === 'UNKNOWN' && r.summary.startsWith(SKIPPED_PREFIX)
+          ? 'SKIP'
+          : 'FAIL';
+  const fault = typeof r.details?.fault === 'string' ? r.details.fault : undefined;
+  // Which folder a check settled on, and how, is what an admin setting up a localized mailbox wants to see.
+  const folder = typeof r.details?.folder === 'string' ? r.details.folder : undefined;
+  const foundBy = typeof r.details?.foundBy === 'string' ? `, found by ${r.details.foundBy}` : '';
+  return {
+    step: r.check as RegisteredCheckName,
+    status,
+    detail: folder ? `${r.summary} (folder "${folder}"${foundBy})` : r.summary,
+    ...(r.remediation && status !== 'PASS' ? { fix: r.remediation.fix } : {}),
+    ...(r.remediation?.setupStep && status !== 'PASS' ? { setupStep: r.remediation.setupStep } : {}),
+    check: { status: r.status, ...(fault ? { fault } : {}) },
+  };
+}
+
+/** Doctor's steps for one mailbox, and the check results they show. */
 export async function doctorMailbox(
   m: MailboxConfig,
-  opts: DoctorOptions,
-  cache: TokenCache,
-): Promise<DoctorStep[]> {
-  const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? silentLogger;
-  const steps: DoctorStep[] = [];
-  const add = (
-    step: DoctorStepId,
-    status: DoctorStep['status'],
-    detail: string,
-    extra: { fix?: string; setupStep?: SetupStep } = {},
-  ) => {
-    steps.push({
-      mailbox: m.id,
-      step,
-      title: DOCTOR_STEPS[step],
-      status,
-      detail: cleanText(detail, 400),
-      ...(extra.fix ? { fix: cleanText(extra.fix, 600) } : {}),
-      ...(extra.setupStep ? { setupStep: extra.setupStep } : {}),
-    });
-  };
-  const kind = m.auth.mode === 'password' ? 'delegated' : 'app-only';
-  const warnings = opts.configWarnings?.length
-    ? ` (${opts.configWarnings.length} warning(s), see stderr)`
-    : '';
-  add(
-    'config',
-    'PASS',
-    `${m.address}: ${m.auth.mode} credentials, tenant ${m.tenantId}, client ${m.clientId}${warnings}`,
-  );
-
-  const esm = opts.esmOverrides?.get(m.id) ?? m.esm;
-  if (!esm) {
-    add(
-      'esm-settings',
-      'SKIP',
-      'no "esm" block: paste ESM’s mail.oauth.* platform settings into the mailbox to compare them',
-    );
-  } else {
-    const problems = esmProblems(m, esm);
-    if (problems.length === 0)
-      add(
-        'esm-settings',
-        'PASS',
-        'OAuth flags, authorize endpoint, client id and scopes agree with the app registration',
-      );
-    else
-      add('esm-settings', 'FAIL', problems.map((p) => `${p.key}: ${p.message}`).join('; '), {
-        fix: [...new Set(problems.map((p) => p.fix))].join('; '),
-        setupStep: 'esm-platform-settings',
-      });
-  }
-
-  const deadline = createDeadline(clock, m.deadlineSeconds * 1000);
-  const imap = new ImapSession(m, deadline, logger);
+  deps: RunDeps,
+  opts: DoctorOptions = {},
+): Promise<{ steps: DoctorStep[]; results: CheckResult[] }> {
+  const steps = [configStep(m, opts.configWarnings), esmStep(m)];
+  const deadline = createDeadline(deps.clock, Math.min(15, m.deadlineSeconds) * 1000);
   try {
     const authority = await probeAuthority(m, deadline);
-    if (authority.ok) add('authority', 'PASS', authority.detail);
-    else
-      add('authority', 'FAIL', authority.detail, {
-        fix: `Check cloud.authorityHost and the tenant id, and that the monitor can reach https://${m.cloud.authorityHost} (DNS, firewall, proxy)`,
-        setupStep: 'esm-platform-settings',
-      });
-
-    let grant: TokenGrant | undefined;
-    if (!authority.ok) add('token', 'SKIP', 'skipped: the authority is not reachable');
-    else {
-      const out = await createTokenSource(m, {
-        secrets: opts.secrets,
-        clock,
-        logger,
-        cache,
-        deadline,
-      }).acquire(deadline.signal);
-      if (out.ok) {
-        grant = out.grant;
-        const who = grant.claims.upn ?? grant.claims.appid ?? m.clientId;
-        const mins = Math.round((grant.expiresOn.getTime() - clock.now().getTime()) / 60_000);
-        const retried = grant.retries > 0 ? ` after ${grant.retries} transient retries` : '';
-        add('token', 'PASS', `${grant.kind} token for ${who}${retried}, expires in ${mins} min`);
-      } else {
-        const f = out.failure;
-        // Microsoft's description already starts with its AADSTS code.
-        const text = f.message.startsWith(f.code) ? f.message : `${f.code}: ${f.message}`;
-        add('token', 'FAIL', `${text}${f.transient ? ' (transient: retried on the next run)' : ''}`, {
-          fix: f.remediation.fix,
-          ...(f.remediation.setupStep ? { setupStep: f.remediation.setupStep } : {}),
-        });
-      }
-    }
-
-    if (!grant) add('permissions', 'SKIP', 'skipped: no token to inspect');
-    else {
-      const report = checkPermissions(grant.claims, grant.kind, m.cloud.resourceHost);
-      const missing = permissionRemediation(report, grant.kind);
-      if (missing)
-        add('permissions', 'FAIL', missing.cause, { fix: missing.fix, setupStep: 'api-permissions' });
-      else
-        add(
-          'permissions',
-          'PASS',
-          `${grant.kind === 'delegated' ? 'scp' : 'roles'}: ${report.granted.join(' ')}`,
-        );
-    }
-
-    const mailFailure = (protocol: 'IMAP' | 'SMTP', err: unknown, what: string) => {
-      const host = protocol === 'IMAP' ? m.cloud.imapHost : m.cloud.smtpHost;
-      const f = classifyMailFailure(protocol, err, { kind, mailbox: m.address, host, what });
-      return { detail: f.summary, fix: f.remediation.fix, setupStep: f.remediation.setupStep };
-    };
-
-    let client: ImapFlow | undefined;
-    if (!grant) add('imap-login', 'SKIP', 'skipped: no token');
-    else {
-      try {
-        client = await imap.open(grant.accessToken);
-        add('imap-login', 'PASS', `logged in to ${m.cloud.imapHost}:${m.cloud.imapPort} as ${m.address}`);
-      } catch (err) {
-        const f = mailFailure('IMAP', err, 'XOAUTH2 login');
-        add('imap-login', 'FAIL', f.detail, {
-          fix: f.fix,
-          ...(f.setupStep ? { setupStep: f.setupStep } : {}),
-        });
-      }
-    }
-    if (!client) {
-      add('inbox', 'SKIP', 'skipped: no IMAP session');
-      add('folders', 'SKIP', 'skipped: no IMAP session');
-    } else {
-      try {
-        // EXAMINE: ESM depends on unread state, so the monitor never selects read-write.
-        const box = await raceDeadline(
-          client.mailboxOpen(m.folders.inbox, { readOnly: true }),
-          deadline.signal,
-        );
-        add('inbox', 'PASS', `${box.path} opened read-only (EXAMINE): ${box.exists} message(s)`);
-      } catch (err) {
-        const f = mailFailure('IMAP', err, `EXAMINE ${m.folders.inbox}`);
-        add('inbox', 'FAIL', f.detail, { fix: f.fix, ...(f.setupStep ? { setupStep: f.setupStep } : {}) });
-      }
-      try {
-        // The checks' own finder, so doctor and the checks never disagree about a folder.
-        const junk = await raceDeadline(findFolder(client, 'junk', m), deadline.signal);
-        const sent = await raceDeadline(findFolder(client, 'sent', m), deadline.signal);
-        if (junk.found && sent.found)
-          add(
-            'folders',
-            'PASS',
-            `Junk: "${junk.path}" (by ${junk.foundBy}), Sent: "${sent.path}" (by ${sent.foundBy})`,
-          );
-        else {
-          const missing = [junk, sent].flatMap((r) => (r.found ? [] : [r]));
-          add('folders', 'FAIL', missing.map((r) => r.summary).join('; '), {
-            fix: missing.map((r) => r.remediation.fix).join('; '),
-          });
-        }
-      } catch (err) {
-        const f = mailFailure('IMAP', err, 'LIST');
-        add('folders', 'FAIL', f.detail, { fix: f.fix });
-      }
-    }
-    await imap.close();
-
-    if (!grant) add('smtp-auth', 'SKIP', 'skipped: no token');
-    else {
-      const r = await createSmtpProbe(m, deadline, clock).verify(grant.accessToken, deadline.signal);
-      if (r.ok)
-        add(
-          'smtp-auth',
-          'PASS',
-          `AUTH XOAUTH2 accepted by ${m.cloud.smtpHost}:${m.cloud.smtpPort} (verify only, nothing sent)`,
-        );
-      else {
-        const f = mailFailure('SMTP', r.error, 'AUTH XOAUTH2');
-        add('smtp-auth', 'FAIL', f.detail, {
-          fix: f.fix,
-          ...(f.setupStep ? { setupStep: f.setupStep } : {}),
-        });
-      }
-    }
+    steps.push(
+      authority.ok
+        ? { step: 'authority', status: 'PASS', detail: authority.detail }
+        : {
+            step: 'authority',
+            status: 'FAIL',
+            detail: authority.detail,
+            fix: `Check cloud.authorityHost and the tenant id, and that the monitor can reach https://${m.cloud.authorityHost} (DNS, firewall, proxy)`,
+            setupStep: 'esm-platform-settings',
+          },
+    );
   } finally {
-    await imap.close().catch(() => undefined);
     deadline.dispose();
   }
-  return steps;
+  const results = await runMailbox(m, deps);
+  const order = (r: CheckResult) => CHECK_NAMES.indexOf(r.check as RegisteredCheckName);
+  for (const r of [...results].sort((a, b) => order(a) - order(b))) steps.push(checkStep(r));
+  return { steps: steps.map((s) => step(m, s)), results };
 }

@@ -1,20 +1,23 @@
 /**
- * `mailbox-health doctor --config FILE [--mailbox ID] [--json]`: walks the vendor guide's setup in order and
- * says, per step, PASS / FAIL with the fix / SKIP with why. Independent steps run after a failure; a step that
- * needs an earlier one's result (a token, an IMAP session) is skipped with the reason. Exit 0 when nothing
- * failed, 2 when a step failed, 3 for bad arguments or configuration (README "Using it").
+ * `mailbox-health doctor --config FILE [--mailbox ID] [--json]`: walks the setup in order and says, per step,
+ * PASS / WARN / FAIL with the fix / SKIP with why. The steps after "authority reachable" are the checks themselves
+ * (the same `runMailbox` as `check`, shown as steps), so doctor and check always give a mailbox the same status.
+ * Exit 0 when nothing failed, 2 when a step failed, 3 for bad arguments or configuration (README "Using it").
  *
- * One IMAP and one SMTP connection per mailbox, both closed before the next mailbox; nothing is sent (SMTP
- * `verify()` only) and INBOX is opened read-only (EXAMINE). No secret or token is ever written: details carry
- * codes, descriptions and server replies only, cleaned of control characters.
+ * Mailboxes are walked one after the other, each with the checks' own connections (one IMAP, one SMTP), a fresh
+ * token cache (doctor proves a real token request) and an in-memory state store (doctor writes no state); nothing
+ * is sent and INBOX is opened read-only. Every text passes the checks' scrubber and cleaner.
  */
 import { readFileSync } from 'node:fs';
 import { TokenCache } from '../shared/auth/token-cache.js';
-import { ConfigError, createSecretResolver, parseConfig, type Config } from '../shared/config/index.js';
-import { SETUP_STEP_TITLES } from '../shared/contracts.js';
+import type { RunDeps } from '../shared/checks/runner.js';
+import { ConfigError, parseConfig, type Config } from '../shared/config/index.js';
+import { SETUP_STEP_TITLES, worstStatus, type CheckResult } from '../shared/contracts.js';
 import { streamLogger } from '../shared/logger.js';
 import { cleanText } from '../shared/report/escape.js';
+import { createMemoryStore } from '../shared/state/memory-store.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
+import { wireRunDeps } from './check.js';
 import {
   DOCTOR_STEPS,
   doctorMailbox,
@@ -25,13 +28,25 @@ import {
 
 export * from './doctor-steps.js';
 
-/** Walks the setup steps for every mailbox (or `opts.mailbox`), one mailbox after the other. */
-export async function runDoctor(config: Config, opts: DoctorOptions): Promise<DoctorResult> {
-  const cache = opts.cache ?? new TokenCache();
+/** Walks the steps for every mailbox (or `opts.mailbox`), one mailbox after the other. */
+export async function runDoctor(
+  config: Config,
+  deps: RunDeps,
+  opts: DoctorOptions = {},
+): Promise<DoctorResult> {
   const mailboxes = config.mailboxes.filter((m) => opts.mailbox === undefined || m.id === opts.mailbox);
   const steps: DoctorStep[] = [];
-  for (const m of mailboxes) steps.push(...(await doctorMailbox(m, opts, cache)));
-  return { steps, exitCode: steps.some((s) => s.status === 'FAIL') ? 2 : 0 };
+  const results: CheckResult[] = [];
+  for (const m of mailboxes) {
+    const out = await doctorMailbox(m, deps, opts);
+    steps.push(...out.steps);
+    results.push(...out.results);
+  }
+  return {
+    steps,
+    status: worstStatus(results.map((r) => r.status)),
+    exitCode: steps.some((s) => s.status === 'FAIL') ? 2 : 0,
+  };
 }
 
 /** The readable report: one block per mailbox, numbered steps, the fix and the guide's step under each failure. */
@@ -60,40 +75,35 @@ export function renderDoctorText(result: DoctorResult): string[] {
   return lines;
 }
 
-export const DOCTOR_USAGE = 'usage: mailbox-health doctor --config FILE [--mailbox ID] [--json]';
+export const DOCTOR_USAGE = [
+  'usage: mailbox-health doctor --config FILE [--mailbox ID] [--json]',
+  '',
+  '  --config FILE   the configuration (docs/configuration.md)',
+  '  --mailbox ID    walk only this mailbox',
+  '  --json          print the steps as JSON (with "status": what `check` says of the mailboxes)',
+  '',
+  'exit codes: 0 nothing failed, 2 a step failed, 3 bad arguments or configuration',
+].join('\n');
 
-/**
- * Reads the configuration. ESM settings that contradict the app registration make the configuration invalid
- * for `check`, but finding exactly that is doctor's job: such mailboxes are loaded without their `esm` block,
- * which the ESM step then judges (any other problem still exits 3).
- */
-export function loadDoctorConfig(doc: unknown, source: string) {
+export interface DoctorCommandOptions {
+  /** Replaces parts of the wired dependencies (tests). */
+  overrideDeps?: (deps: RunDeps) => RunDeps;
+}
+
+function readDocument(file: string): unknown {
+  let text: string;
   try {
-    const loaded = parseConfig(doc, source);
-    return { ...loaded, esmOverrides: new Map<string, Record<string, unknown>>() };
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    const esmIndex = err.issues.map((i) => /^mailboxes\[(\d+)\](\.esm|\["esm"\])/.exec(i.path)?.[1]);
-    if (esmIndex.some((i) => i === undefined) || !doc || typeof doc !== 'object') throw err;
-    const copy = structuredClone(doc) as { mailboxes: Array<Record<string, unknown>> };
-    const raw = new Map<number, Record<string, unknown>>();
-    for (const i of new Set(esmIndex.map(Number))) {
-      const mb = copy.mailboxes[i];
-      if (mb && typeof mb.esm === 'object' && mb.esm !== null) raw.set(i, mb.esm as Record<string, unknown>);
-      if (mb) delete mb.esm;
-    }
-    let loaded;
-    try {
-      loaded = parseConfig(copy, source);
-    } catch {
-      throw err;
-    }
-    const esmOverrides = new Map<string, Record<string, unknown>>();
-    for (const [i, esm] of raw) {
-      const id = copy.mailboxes[i]?.id;
-      if (typeof id === 'string') esmOverrides.set(id, esm);
-    }
-    return { ...loaded, esmOverrides };
+    throw new ConfigError(
+      [{ path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
+      file,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `not valid JSON: ${(err as Error).message}` }], file);
   }
 }
 
@@ -101,13 +111,12 @@ export function loadDoctorConfig(doc: unknown, source: string) {
 export async function doctorCommand(
   argv: string[],
   io: CliIo,
-  overrides: Partial<DoctorOptions> = {},
+  opts: DoctorCommandOptions = {},
 ): Promise<number> {
   let config: Config;
   let json = false;
   let only: string | undefined;
   let warnings: string[] = [];
-  let esmOverrides: Map<string, Record<string, unknown>>;
   try {
     const args = parseArgs(argv, { values: ['config', 'mailbox'], flags: ['json', 'help'] });
     if (args.flags.has('help')) {
@@ -117,23 +126,9 @@ export async function doctorCommand(
     json = args.flags.has('json');
     const file = args.values.config;
     if (!file) throw new UsageError('--config FILE is required');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(
-        [{ path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
-        file,
-      );
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError([{ path: '', message: `not valid JSON: ${(err as Error).message}` }], file);
-    }
-    const loaded = loadDoctorConfig(doc, file);
-    ({ config, warnings, esmOverrides } = loaded);
+    // ESM settings that contradict the app registration are exactly what doctor's ESM step explains: they are
+    // loaded as written instead of failing the configuration (any other problem still exits 3).
+    ({ config, warnings } = parseConfig(readDocument(file), file, { esm: 'judge' }));
     only = args.values.mailbox;
     if (only !== undefined && !config.mailboxes.some((m) => m.id === only))
       throw new UsageError(
@@ -154,19 +149,20 @@ export async function doctorCommand(
         status: 'FAIL' as const,
         detail: cleanText(`${i.path || '(document)'}: ${i.message}`, 400),
       }));
-      if (json) io.stdout(JSON.stringify({ steps, exitCode: 3 }, null, 2));
+      if (json) io.stdout(JSON.stringify({ steps, status: 'UNKNOWN', exitCode: 3 }, null, 2));
       return 3;
     }
     throw err;
   }
   for (const w of warnings) io.stderr(`warning: ${w}`);
-  const result = await runDoctor(config, {
-    secrets: createSecretResolver(io.env),
-    logger: streamLogger(io.stderr, 'warn'),
+  const wired = wireRunDeps(config, io, streamLogger(io.stderr, 'warn'), {
+    cache: new TokenCache(),
+    state: createMemoryStore(),
+  });
+  const deps = opts.overrideDeps ? opts.overrideDeps(wired) : wired;
+  const result = await runDoctor(config, deps, {
     configWarnings: warnings,
-    esmOverrides,
     ...(only !== undefined ? { mailbox: only } : {}),
-    ...overrides,
   });
   if (json) io.stdout(JSON.stringify(result, null, 2));
   else for (const line of renderDoctorText(result)) io.stdout(line);

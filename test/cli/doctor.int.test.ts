@@ -14,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClientCertificate } from '../../lab/ca.js';
 import { startMemoryImap, type MemoryImapServer } from '../../lab/memory-imap.js';
 import { TokenCache, createTokenSource } from '../../src/shared/auth/index.js';
+import { checkCommand } from '../../src/cli/check.js';
 import { doctorCommand, type DoctorResult } from '../../src/cli/doctor.js';
+import { NAGIOS_EXIT, worstStatus, type CheckResult, type Status } from '../../src/shared/contracts.js';
+import { deskMail, type DeskIdentity } from '../../lab/demo-scenario.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createSecretResolver } from '../../src/shared/config/index.js';
 import { parseConfig } from '../../src/shared/config/load.js';
@@ -159,21 +162,23 @@ describe('doctor', () => {
       'config',
       'esm-settings',
       'authority',
-      'token',
-      'permissions',
+      'auth',
+      'credential-expiry',
       'imap-login',
       'inbox',
-      'folders',
+      'junk',
+      'sent-quota',
       'smtp-auth',
     ]);
     expect(r.json!.steps.filter((s) => s.status !== 'PASS')).toEqual([]);
     expect(r.code).toBe(0);
-    expect(step(r, 'folders').detail).toContain('Junk Email');
-    expect(step(r, 'folders').detail).toContain('Sent Items');
-    expect(step(r, 'inbox').detail).toContain('read-only');
+    expect(r.json!.status).toBe('OK');
+    expect(step(r, 'junk').detail).toContain('"Junk Email"');
+    expect(step(r, 'sent-quota').detail).toContain('"Sent Items"');
+    expect(step(r, 'inbox').title).toContain('read-only');
     const text = await doctor(doc, false);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/PASS {2}9\. SMTP AUTH XOAUTH2 accepted/);
+    expect(text.stdout).toMatch(/PASS {2}10\. SMTP AUTH XOAUTH2 accepted/);
     // Nothing secret in any output: not the password, not a token of this identity.
     const token = await tokenOf(doc);
     for (const run of [r, text]) {
@@ -188,18 +193,19 @@ describe('doctor', () => {
     const { upn, imap } = await newMailbox();
     const r = await doctor(configFor(upn, imap, { clientId: confidentialApp }));
     expect(r.code).toBe(2);
+    expect(r.json!.status).toBe('CRIT');
     expect(statuses(r)).toMatchObject({
       config: 'PASS',
       'esm-settings': 'PASS',
       authority: 'PASS',
-      token: 'FAIL',
-      permissions: 'SKIP',
+      auth: 'FAIL',
       'imap-login': 'SKIP',
       inbox: 'SKIP',
-      folders: 'SKIP',
+      junk: 'SKIP',
+      'sent-quota': 'SKIP',
       'smtp-auth': 'SKIP',
     });
-    const t = step(r, 'token');
+    const t = step(r, 'auth');
     expect(t.detail).toContain('AADSTS7000218');
     expect(t.setupStep).toBe('public-client-flows');
     expect(t.fix).toContain('"Allow public client flows"');
@@ -213,7 +219,7 @@ describe('doctor', () => {
     await l.addUser(tenantId, { upn, password: PASSWORD, signInAllowedFrom: ['203.0.113.10'] });
     const r = await doctor(configFor(upn, imap));
     expect(r.code).toBe(2);
-    const t = step(r, 'token');
+    const t = step(r, 'auth');
     expect(t.status).toBe('FAIL');
     expect(t.detail).toContain('AADSTS53003');
     // Remedy 1: a static outbound IP allowed in the named location; remedy 2: app-only credentials.
@@ -223,14 +229,14 @@ describe('doctor', () => {
     expect(t.fix).toContain('IMAP.AccessAsApp');
     // Once the monitor's address is in the named location, the same account signs in.
     await l.addUser(tenantId, { upn, password: PASSWORD, signInAllowedFrom: ['203.0.113.10', '127.0.0.1'] });
-    expect(step(await doctor(configFor(upn, imap)), 'token').status).toBe('PASS');
+    expect(step(await doctor(configFor(upn, imap)), 'auth').status).toBe('PASS');
   });
 
   it('consent missing: fails at "token acquired" with admin consent', async () => {
     const { upn, imap } = await newMailbox();
     const r = await doctor(configFor(upn, imap, { clientId: noConsentApp }));
-    expect(step(r, 'token')).toMatchObject({ status: 'FAIL', setupStep: 'admin-consent' });
-    expect(step(r, 'token').detail).toContain('AADSTS65001');
+    expect(step(r, 'auth')).toMatchObject({ status: 'FAIL', setupStep: 'admin-consent' });
+    expect(step(r, 'auth').detail).toContain('AADSTS65001');
   });
 
   it('SMTP AUTH disabled (5.7.139): only the SMTP step fails, with Set-CASMailbox', async () => {
@@ -252,22 +258,21 @@ describe('doctor', () => {
     expect(s.detail).toContain('5.7.139');
   });
 
-  it('IMAP refused (token without IMAP permission): permissions and IMAP fail, SMTP still runs', async () => {
+  it('token without IMAP permission: the token step fails naming the permission; mail steps skip, as in check', async () => {
     const { upn, imap } = await newMailbox();
     await l.scriptEntra(`${tenantId}/${publicApp}/${upn}`.toLowerCase(), [{ scopes: ['SMTP.Send'] }]);
     const r = await doctor(configFor(upn, imap));
     expect(statuses(r)).toMatchObject({
-      token: 'PASS',
-      permissions: 'FAIL',
-      'imap-login': 'FAIL',
+      auth: 'FAIL',
+      'imap-login': 'SKIP',
       inbox: 'SKIP',
-      folders: 'SKIP',
-      'smtp-auth': 'PASS',
+      junk: 'SKIP',
+      'sent-quota': 'SKIP',
+      'smtp-auth': 'SKIP',
     });
-    expect(step(r, 'permissions').setupStep).toBe('api-permissions');
-    expect(step(r, 'permissions').detail).toContain('IMAP.AccessAsUser.All');
-    // Exchange: "NO AUTHENTICATE failed."; Dovecot: "NO [AUTHENTICATIONFAILED] Authentication failed."
-    expect(step(r, 'imap-login').detail).toMatch(/authenticat(e|ion) failed/i);
+    expect(step(r, 'auth').setupStep).toBe('api-permissions');
+    expect(step(r, 'auth').detail).toContain('IMAP.AccessAsUser.All');
+    expect(step(r, 'imap-login').detail).toMatch(/^skipped: auth is CRIT/);
   });
 
   it('ESM tenant mismatch: the config still loads, the ESM step fails with the endpoint to paste', async () => {
@@ -287,15 +292,18 @@ describe('doctor', () => {
     expect(s.fix).toContain(`${e.entraBaseUrl}/${tenantId}/oauth2/v2.0/authorize`);
   });
 
-  it('unreachable authority: authority fails, token skipped, the ESM step still judged', async () => {
+  it('unreachable authority: authority fails, the token step is a network fault, the ESM step still judged', async () => {
     const { upn, imap } = await newMailbox();
     const doc = configFor(upn, imap);
     doc.mailboxes[0]!.cloud.authorityHost = 'localhost:1';
     doc.mailboxes[0]!.esm['mail.oauth.authorize.endpoint'] =
       `https://localhost:1/${tenantId}/oauth2/v2.0/authorize`;
     const r = await doctor(doc);
-    expect(statuses(r)).toMatchObject({ 'esm-settings': 'PASS', authority: 'FAIL', token: 'SKIP' });
-    expect(step(r, 'token').detail).toContain('authority');
+    expect(statuses(r)).toMatchObject({ 'esm-settings': 'PASS', authority: 'FAIL', auth: 'FAIL' });
+    expect(step(r, 'authority').detail).toContain('not reachable');
+    // Not a setup mistake of the app registration: the network path (no setup step blamed on the token step).
+    expect(step(r, 'auth').check).toMatchObject({ status: 'CRIT', fault: 'network' });
+    expect(step(r, 'auth').setupStep).toBeUndefined();
   });
 
   it('app-only with a certificate: passes when granted; without Add-MailboxPermission IMAP and SMTP fail', async () => {
@@ -317,8 +325,7 @@ describe('doctor', () => {
     delete doc.mailboxes[0]!.esm; // ESM itself signs in with ROPC; app-only mailboxes have no ESM block here
     const denied = await doctor(doc);
     expect(statuses(denied)).toMatchObject({
-      token: 'PASS',
-      permissions: 'PASS',
+      auth: 'PASS',
       'imap-login': 'FAIL',
       'smtp-auth': 'FAIL',
     });
@@ -342,5 +349,138 @@ describe('doctor', () => {
     const io = { stdout: () => undefined, stderr: () => undefined, env };
     expect(await doctorCommand(['--bogus'], io)).toBe(3);
     expect(await doctorCommand([], io)).toBe(3);
+  });
+});
+
+/** `check --json` on the same configuration file doctor reads. */
+async function check(doc: unknown): Promise<{ code: number; results: CheckResult[] }> {
+  const file = join(dir, `${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify(doc));
+  const out: string[] = [];
+  const code = await checkCommand(['--config', file, '--json'], {
+    stdout: (s) => out.push(s),
+    stderr: () => undefined,
+    env,
+  });
+  return { code, results: JSON.parse(out.join('\n')) as CheckResult[] };
+}
+
+interface Scenario {
+  name: string;
+  /** What `check` (and so doctor) must say of the mailbox. */
+  status: Status;
+  /** Builds the lab side and returns the configuration; scripted answers are given twice (check, then doctor). */
+  setup: () => Promise<unknown>;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'healthy mailbox',
+    status: 'OK',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      return configFor(upn, imap);
+    },
+  },
+  {
+    name: 'desk with a mail waiting 3 h and 85 % of the daily recipients sent',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const mail = deskMail({ address: upn } as DeskIdentity, new Date(), { oversizedBytes: 2_000 });
+      await l.seedMessages(upn, 'INBOX', mail.inbox);
+      await l.seedMessages(upn, 'Junk Email', mail.junk);
+      await l.seedMessages(upn, 'Sent Items', mail.sent);
+      return configFor(upn, imap);
+    },
+  },
+  {
+    name: 'app not a public client (AADSTS7000218)',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      return configFor(upn, imap, { clientId: confidentialApp });
+    },
+  },
+  {
+    name: 'admin consent missing (AADSTS65001)',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      return configFor(upn, imap, { clientId: noConsentApp });
+    },
+  },
+  {
+    name: 'token without the IMAP permission',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const key = `${tenantId}/${publicApp}/${upn}`.toLowerCase();
+      await l.scriptEntra(key, [{ scopes: ['SMTP.Send'] }, { scopes: ['SMTP.Send'] }]);
+      return configFor(upn, imap);
+    },
+  },
+  {
+    name: 'SMTP AUTH disabled for the tenant (5.7.139)',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const refusal = {
+        at: 'auth' as const,
+        code: 535,
+        message: '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.',
+      };
+      await l.scriptSmtp(upn, [refusal, refusal]);
+      return configFor(upn, imap);
+    },
+  },
+  {
+    name: 'Entra ID answers 503 every time',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const key = `${tenantId}/${publicApp}/${upn}`.toLowerCase();
+      await l.scriptEntra(key, [{ status: 503, times: 20 }]);
+      return configFor(upn, imap);
+    },
+  },
+  {
+    name: 'authority unreachable',
+    status: 'CRIT',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const doc = configFor(upn, imap);
+      doc.mailboxes[0]!.cloud.authorityHost = 'localhost:1';
+      delete (doc.mailboxes[0] as { esm?: unknown }).esm;
+      return doc;
+    },
+  },
+  {
+    name: 'the password’s environment variable is missing (the monitor’s own problem)',
+    status: 'UNKNOWN',
+    setup: async () => {
+      const { upn, imap } = await newMailbox();
+      const doc = configFor(upn, imap);
+      doc.mailboxes[0]!.auth = { mode: 'password', password: { env: 'NOT_SET_ANYWHERE' } };
+      return doc;
+    },
+  },
+];
+
+describe('doctor is a view over the checks', () => {
+  it.each(SCENARIOS)('$name: doctor gives every check and the mailbox the status check gives', async (sc) => {
+    const doc = await sc.setup();
+    const c = await check(doc);
+    const d = await doctor(doc);
+    const fromCheck = Object.fromEntries(c.results.map((r) => [r.check, r.status]));
+    const fromDoctor = Object.fromEntries(
+      d.json!.steps.flatMap((s) => (s.check ? [[s.step, s.check.status]] : [])),
+    );
+    expect(fromDoctor).toEqual(fromCheck);
+    expect(d.json!.status).toBe(worstStatus(c.results.map((r) => r.status)));
+    expect(d.json!.status).toBe(sc.status);
+    expect(c.code).toBe(NAGIOS_EXIT[sc.status]);
+    expect(d.code).toBe(sc.status === 'OK' ? 0 : 2);
+    expect(d.stdout + d.stderr).not.toContain(PASSWORD);
   });
 });

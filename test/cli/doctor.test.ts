@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadDoctorConfig, renderDoctorText, type DoctorResult } from '../../src/cli/doctor.js';
-import { ConfigError } from '../../src/shared/config/index.js';
+import { esmStep, renderDoctorText, type DoctorResult } from '../../src/cli/doctor.js';
+import { ConfigError, parseConfig } from '../../src/shared/config/index.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -18,22 +18,30 @@ const doc = (esm: Record<string, string>, over: Record<string, unknown> = {}) =>
   ],
 });
 
-describe('loadDoctorConfig', () => {
-  it('loads a config whose ESM tenant contradicts tenantId, handing the ESM block to the ESM step', () => {
+describe("parseConfig with esm: 'judge' (doctor's loading)", () => {
+  it('loads a config whose ESM tenant contradicts tenantId, keeping the ESM block as written for the ESM step', () => {
     const esm = {
       'mail.oauth.authorize.endpoint':
         'https://login.microsoftonline.com/99999999-2222-3333-4444-555555555555/oauth2/v2.0/authorize',
+      'mail.oauth.clientid': 'typo',
     };
-    const loaded = loadDoctorConfig(doc(esm), 't');
-    expect(loaded.config.mailboxes[0]!.esm).toBeUndefined();
-    expect(loaded.esmOverrides.get('desk')).toEqual(esm);
+    expect(() => parseConfig(doc(esm), 't')).toThrow(ConfigError);
+    const loaded = parseConfig(doc(esm), 't', { esm: 'judge' });
+    const m = loaded.config.mailboxes[0]!;
+    expect(m.tenantId).toBe(TENANT);
+    expect(m.esm).toEqual(esm);
+    expect(esmStep(m)).toMatchObject({ status: 'FAIL', setupStep: 'esm-platform-settings' });
+    expect(esmStep(m).detail).toContain('99999999-2222-3333-4444-555555555555');
+    expect(esmStep(m).detail).toContain('mail.oauth.clientid: not an ESM OAuth setting');
   });
 
   it('still rejects configs with other problems (exit 3 material)', () => {
-    expect(() => loadDoctorConfig(doc({}, { id: 'Bad Id' }), 't')).toThrow(ConfigError);
-    // The ESM block was the only source of the tenant: without it the config is incomplete.
+    expect(() => parseConfig(doc({}, { id: 'Bad Id' }), 't', { esm: 'judge' })).toThrow(ConfigError);
+    // The ESM block was the only source of the tenant: without a usable one the config is incomplete.
     expect(() =>
-      loadDoctorConfig(doc({ 'mail.oauth.authorize.endpoint': 'not a url' }, { tenantId: undefined }), 't'),
+      parseConfig(doc({ 'mail.oauth.authorize.endpoint': 'not a url' }, { tenantId: undefined }), 't', {
+        esm: 'judge',
+      }),
     ).toThrow(ConfigError);
   });
 });
@@ -42,11 +50,12 @@ describe('renderDoctorText', () => {
   it('numbers the steps, shows the fix and the guide’s step, and ends with the verdict', () => {
     const r: DoctorResult = {
       exitCode: 2,
+      status: 'CRIT',
       steps: [
         { mailbox: 'desk', step: 'config', title: 'Configuration valid', status: 'PASS', detail: 'ok' },
         {
           mailbox: 'desk',
-          step: 'token',
+          step: 'auth',
           title: 'Token acquired',
           status: 'FAIL',
           detail: 'AADSTS7000218: …',
@@ -55,8 +64,8 @@ describe('renderDoctorText', () => {
         },
         {
           mailbox: 'desk',
-          step: 'permissions',
-          title: 'Token carries',
+          step: 'imap-login',
+          title: 'IMAP XOAUTH2 login',
           status: 'SKIP',
           detail: 'skipped: no token',
         },

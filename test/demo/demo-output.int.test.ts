@@ -86,12 +86,37 @@ describe('npm run demo', () => {
     expect(tags.some((t) => t.name === 'script')).toBe(false);
     expect(tags.some((t) => t.name === 'img')).toBe(false);
     expect(tags.flatMap((t) => [...t.attrs.keys()]).some((a) => a.startsWith('on'))).toBe(false);
-    expect(tags.some((t) => t.attrs.has('href') || t.attrs.has('src'))).toBe(false);
+    // The only links are the app's own action buttons (the served mailboxAction endpoint); nothing loads.
+    expect(tags.some((t) => t.attrs.has('src'))).toBe(false);
+    const hrefs = tags.flatMap((t) => (t.attrs.has('href') ? [String(t.attrs.get('href'))] : []));
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const h of hrefs) expect(h).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/mailboxAction\?t=[\w.-]+$/);
     const text = texts.join(' ');
     // The hostile subject arrives as text, and the 10 kB subject is capped.
     expect(text).toContain('<script>alert("junk")</script>');
     expect(Math.max(...texts.map((t) => t.length))).toBeLessThan(2_000);
     expect(text).not.toContain('\u202E');
+  });
+
+  it('releases one Junk mail through the digest button, served by the real mailboxAction handler', () => {
+    const out = join(dir, 'demo-out');
+    expect(stdout).toMatch(/GET {2}→ 200 "Move to INBOX\?" \(nothing moved: Inbox 4, Junk 40\)/);
+    expect(stdout).toContain('POST → 200 "Moved" (Inbox 4 → 5, Junk 40 → 39)');
+    expect(stdout).toContain('POST again → 200 "Already done"');
+    const confirm = readFileSync(join(out, 'action', 'confirm.html'), 'utf8');
+    expect(confirm).toContain('<form method="post" action="/api/mailboxAction">');
+    expect(confirm).toContain('Nothing has changed yet.');
+    const result = readFileSync(join(out, 'action', 'result.html'), 'utf8');
+    expect(result).toMatch(/1 of 1 moved from .*Junk Email.* to .*INBOX/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      release: { counts: Record<string, number[]> };
+    };
+    expect(summary.release.counts).toEqual({
+      before: [4, 40],
+      afterGet: [4, 40],
+      afterPost: [5, 39],
+      afterReplay: [5, 39],
+    });
   });
 
   it('writes the status page: this run on top of three simulated days with an outage and its recovery', () => {

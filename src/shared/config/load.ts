@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { parseAuthorizeEndpoint } from './esm.js';
-import { RawConfigSchema, type RawConfig, type RawMailbox, type SecretRef } from './schema.js';
+import {
+  EsmSchema,
+  RawConfigSchema,
+  type EsmSettings,
+  type RawConfig,
+  type RawMailbox,
+  type SecretRef,
+} from './schema.js';
 
 export type MailboxConfig = Omit<RawMailbox, 'tenantId' | 'clientId'> & {
   tenantId: string;
@@ -53,7 +60,11 @@ function collectValueSecrets(node: unknown, path: Array<string | number>, found:
 }
 
 /** Cross-field rules the schema cannot express: unique ids, ESM consistency, references between sections. */
-function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
+function crossCheck(raw: RawConfig, issues: ConfigIssue[], opts: ParseOptions): MailboxConfig[] {
+  // Under `esm: 'judge'` an ESM block that contradicts the mailbox is kept for the caller to judge, not an error.
+  const esmIssue = (issue: ConfigIssue) => {
+    if (opts.esm !== 'judge') issues.push(issue);
+  };
   const seen = new Map<string, number>();
   const mailboxes: MailboxConfig[] = [];
   raw.mailboxes.forEach((m, i) => {
@@ -70,9 +81,9 @@ function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
       const esmClient = esm['mail.oauth.client.id'];
       if (esmClient !== undefined) {
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(esmClient.trim())) {
-          issues.push({ path: at('esm', 'mail.oauth.client.id'), message: 'expected a GUID' });
+          esmIssue({ path: at('esm', 'mail.oauth.client.id'), message: 'expected a GUID' });
         } else if (clientId && clientId.toLowerCase() !== esmClient.trim().toLowerCase()) {
-          issues.push({
+          esmIssue({
             path: at('esm', 'mail.oauth.client.id'),
             message: `disagrees with mailboxes[${i}].clientId (ESM uses another app registration)`,
           });
@@ -82,9 +93,9 @@ function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
       if (endpoint !== undefined) {
         const parsed = parseAuthorizeEndpoint(endpoint.trim());
         if ('error' in parsed)
-          issues.push({ path: at('esm', 'mail.oauth.authorize.endpoint'), message: parsed.error });
+          esmIssue({ path: at('esm', 'mail.oauth.authorize.endpoint'), message: parsed.error });
         else if (tenantId && tenantId.toLowerCase() !== parsed.tenant.toLowerCase()) {
-          issues.push({
+          esmIssue({
             path: at('esm', 'mail.oauth.authorize.endpoint'),
             message: `tenant "${parsed.tenant}" disagrees with mailboxes[${i}].tenantId "${tenantId}"`,
           });
@@ -115,17 +126,50 @@ function crossCheck(raw: RawConfig, issues: ConfigIssue[]): MailboxConfig[] {
 }
 
 /** Validates an already-parsed JSON document. `source` names where it came from, for the error message. */
-export function parseConfig(doc: unknown, source: string): LoadedConfig {
-  const result = RawConfigSchema.safeParse(doc);
+/**
+ * For `esm: 'judge'`: a copy of the document whose `esm` blocks keep only the settings that are strings with known
+ * names (what the schema accepts), and the blocks as written, by mailbox index, handed back after validation.
+ */
+function takeEsmBlocks(doc: unknown): { doc: unknown; blocks: Map<number, Record<string, unknown>> } {
+  const blocks = new Map<number, Record<string, unknown>>();
+  const list = (doc as { mailboxes?: unknown } | null)?.mailboxes;
+  if (!Array.isArray(list)) return { doc, blocks };
+  const known = Object.keys(EsmSchema.shape);
+  const mailboxes = list.map((m: unknown, i) => {
+    const esm = (m as { esm?: unknown } | null)?.esm;
+    if (!esm || typeof esm !== 'object' || Array.isArray(esm)) return m;
+    blocks.set(i, { ...(esm as Record<string, unknown>) });
+    const kept = Object.entries(esm).filter(([k, v]) => known.includes(k) && typeof v === 'string');
+    return { ...(m as object), esm: Object.fromEntries(kept) };
+  });
+  return { doc: { ...(doc as object), mailboxes }, blocks };
+}
+
+export interface ParseOptions {
+  /**
+   * `strict` (default): an `esm` block that contradicts the mailbox's own tenant or client id makes the
+   * configuration invalid. `judge`: it is kept as written, for `doctor`'s ESM step to judge and explain.
+   */
+  esm?: 'strict' | 'judge';
+}
+
+export function parseConfig(doc: unknown, source: string, opts: ParseOptions = {}): LoadedConfig {
+  const esmAsWritten = opts.esm === 'judge' ? takeEsmBlocks(doc) : undefined;
+  const result = RawConfigSchema.safeParse(esmAsWritten ? esmAsWritten.doc : doc);
   if (!result.success) throw new ConfigError(zodIssues(result.error), source);
   const issues: ConfigIssue[] = [];
-  const mailboxes = crossCheck(result.data, issues);
+  const mailboxes = crossCheck(result.data, issues, opts);
   if (issues.length > 0) throw new ConfigError(issues, source);
   const valueSecrets: string[] = [];
   collectValueSecrets(doc, [], valueSecrets);
   const warnings = valueSecrets.map(
     (p) => `${p}: secret given inline as { "value" }; prefer { "env": "NAME" } or a Key Vault reference`,
   );
+  if (esmAsWritten)
+    mailboxes.forEach((m, i) => {
+      const esm = esmAsWritten.blocks.get(i);
+      if (esm) m.esm = esm as EsmSettings;
+    });
   const { $schema: _s, mailboxes: _m, ...rest } = result.data;
   return { config: { ...rest, mailboxes }, warnings };
 }
