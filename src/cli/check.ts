@@ -20,6 +20,7 @@ import { createConnectionGate } from '../shared/checks/tenant-gate.js';
 import { createTokenSource } from '../shared/auth/token-source.js';
 import { mailConnections } from '../shared/cycle/compose.js';
 import { createMemoryStore } from '../shared/state/memory-store.js';
+import { closeStateStore, createStateStore } from '../shared/state/factory.js';
 import type { StateStore } from '../shared/state/ports.js';
 import type { TokenCache } from '../shared/auth/token-cache.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
@@ -102,7 +103,8 @@ export const CHECK_USAGE = [
 
 /**
  * The real dependencies of a CLI run: config's secret resolver, the auth part's token source, the system clock,
- * imapflow and nodemailer; an in-memory state store (a CLI run keeps no sent-quota history between runs).
+ * imapflow and nodemailer, and the state store `state.tables` names — with a directory or Table Storage, repeat
+ * runs read only what is new in Sent Items; with "memory" every run recounts the last 24 h.
  */
 export function wireRunDeps(
   config: Config,
@@ -187,7 +189,35 @@ export async function checkCommand(
   }
 
   const logger = streamLogger(io.stderr, 'warn');
-  let deps = wireRunDeps(config, io, logger);
+  let state: StateStore;
+  try {
+    state = await createStateStore(config.state.tables, createSecretResolver(io.env));
+    await state.ensureTables();
+  } catch (err) {
+    // The monitor's own state store is unusable (held by another run, unreachable): UNKNOWN before any mailbox
+    // is touched. Nagios and NRPE show only stdout, so the reason is on the one line there too.
+    const reason = `state store (state.tables): ${err instanceof Error ? err.message : String(err)}`;
+    if (!json) io.stdout(`MAILBOX-HEALTH UNKNOWN - ${nagiosSafe(reason, 1000)}`);
+    io.stderr(`mailbox-health check: ${reason}`);
+    return 3;
+  }
+  try {
+    return await runChecks(config, io, logger, state, json, concurrency, opts);
+  } finally {
+    closeStateStore(state);
+  }
+}
+
+async function runChecks(
+  config: Config,
+  io: CliIo,
+  logger: Logger,
+  state: StateStore,
+  json: boolean,
+  concurrency: number,
+  opts: CheckCommandOptions,
+): Promise<number> {
+  let deps = wireRunDeps(config, io, logger, { state });
   if (opts.overrideDeps) deps = opts.overrideDeps(deps);
   const progress = io.stderrIsTTY === true && config.mailboxes.length > 1;
   const perMailbox = await runMailboxes(config, deps, {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { ConfigError, createSecretResolver, loadConfigFile, type Config } from '../shared/config/index.js';
 import { statusPage } from '../shared/cycle/status.js';
 import { STATUS_FILTERS, type StatusFilter, type StatusLinks } from '../shared/report/status-layout.js';
-import { createStateStore } from '../shared/state/factory.js';
+import { closeStateStore, createStateStore } from '../shared/state/factory.js';
 import type { StateStore } from '../shared/state/ports.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
@@ -98,12 +98,24 @@ export async function statusCommand(
     io.stderr(
       'warning: state.tables is "memory": this process has recorded nothing, so every mailbox shows "No data" (name the Table Storage account the Function App writes to)',
     );
-  const store =
-    opts.store ??
-    (await createStateStore(config.state.tables, createSecretResolver(io.env), {
-      ...(io.env.AZURE_CLIENT_ID ? { managedIdentityClientId: io.env.AZURE_CLIENT_ID } : {}),
-    }));
-  const files = await writeStatusPages(config, store, (opts.clock ?? systemClock).now(), out);
+  let store: StateStore;
+  try {
+    store =
+      opts.store ??
+      (await createStateStore(config.state.tables, createSecretResolver(io.env), {
+        ...(io.env.AZURE_CLIENT_ID ? { managedIdentityClientId: io.env.AZURE_CLIENT_ID } : {}),
+      }));
+  } catch (err) {
+    // A directory store held by a running check, say: the reason, not a stack trace.
+    io.stderr(`mailbox-health status: state store (state.tables): ${(err as Error).message}`);
+    return 3;
+  }
+  let files: string[];
+  try {
+    files = await writeStatusPages(config, store, (opts.clock ?? systemClock).now(), out);
+  } finally {
+    if (!opts.store) closeStateStore(store);
+  }
   io.stdout(`wrote ${files[0]} (and ${files.length - 1} more: status filters and one page per mailbox)`);
   return 0;
 }

@@ -154,6 +154,25 @@ describe('configuration: every error names the field and what was expected', () 
     );
   });
 
+  it('state.tables.directory: errors name the field; a relative path is the config file’s neighbour', () => {
+    const tables = (t: unknown) => issuesOf({ mailboxes: [mailbox()], state: { tables: t } });
+    expect(tables({ directory: '' })).toEqual(['state.tables.directory: expected a directory path']);
+    expect(tables({ directory: '/var/lib/mh', lock: false })).toEqual(['state.tables.lock: unknown key']);
+    expect(tables({ dir: '/x' })[0]).toMatch(/^state\.tables: expected .*\{ "directory": "path" \}/);
+    const dir = mkdtempSync(join(tmpdir(), 'mh-cfg-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ mailboxes: [mailbox()], state: { tables: { directory: 'state' } } }),
+    );
+    expect(loadConfigFile(file).config.state.tables).toEqual({ directory: join(dir, 'state') });
+    writeFileSync(
+      file,
+      JSON.stringify({ mailboxes: [mailbox()], state: { tables: { directory: '/srv/mh' } } }),
+    );
+    expect(loadConfigFile(file).config.state.tables).toEqual({ directory: '/srv/mh' });
+  });
+
   it('an authorize endpoint with the {tenantID} placeholder left in', () => {
     expect(
       issuesOf({

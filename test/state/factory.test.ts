@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createStateStore } from '../../src/shared/state/factory.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeStateStore, createStateStore } from '../../src/shared/state/factory.js';
 
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const CS = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
@@ -29,5 +32,21 @@ describe('createStateStore', () => {
     await expect(
       createStateStore({ connectionString: { value: CS } }, () => CS, { prefix: '1bad' }),
     ).rejects.toThrow(/invalid table name "1badstatus"/);
+  });
+
+  it('opens a directory store (locked until closed), unless the caller cannot use one', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mh-factory-')), 'state');
+    try {
+      const s = await createStateStore({ directory: dir }, () => 'unused');
+      expect(s.description).toBe(`directory ${dir}`);
+      expect(existsSync(join(dir, '.lock'))).toBe(true);
+      closeStateStore(s);
+      expect(existsSync(join(dir, '.lock'))).toBe(false);
+      await expect(
+        createStateStore({ directory: dir }, () => 'unused', { forbidDirectory: 'use Table Storage' }),
+      ).rejects.toThrow('state.tables.directory is for the CLI on one monitoring host: use Table Storage');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

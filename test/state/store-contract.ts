@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { acquireLease, releaseLease } from '../../src/shared/state/lease.js';
 import { updateWithRetry } from '../../src/shared/state/optimistic.js';
 import { claimAction, finishAction, releasesSince } from '../../src/shared/actions/record.js';
+import { claimSlot } from '../../src/shared/cycle/schedule-slot.js';
+import { currentBuckets, readLedger, recordMessages } from '../../src/shared/quota/ledger.js';
 import type { ActionEntity, ReviewEntity, StateStore } from '../../src/shared/state/ports.js';
 
 const review = (n: number): ReviewEntity => ({ weeklyJunk: [{ week: '2026-11-23', junkMessages: n }] });
@@ -221,6 +223,50 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       await s.actions.upsert(p, 'o', action({ action: 'move-oversized', state: 'done', finishedAt: at(9) }));
       const got = await releasesSince(s, p, new Date(at(5)));
       expect(got.map((r) => r.finishedAt)).toEqual([at(8), at(10)]);
+    });
+
+    // ── slots: one claim per schedule occurrence ──
+    it('slots: of concurrent claims of one occurrence exactly one wins; an earlier one counts as done', async () => {
+      const s = await fresh();
+      const timer = `spamReview-${pk()}`;
+      const slot = new Date('2026-11-30T07:00:00Z');
+      const now = new Date('2026-11-30T07:00:02Z');
+      const outs = await Promise.all(
+        ['run-a', 'run-b', 'run-c'].map((id) => claimSlot(s, timer, '_all', slot, id, now)),
+      );
+      expect(outs.filter((o) => o.claimed)).toHaveLength(1);
+      const older = await claimSlot(s, timer, '_all', new Date('2026-11-23T07:00:00Z'), 'late', now);
+      expect(older).toMatchObject({ claimed: false, doneSlot: '2026-11-30T07:00:00Z' });
+    });
+
+    // ── ledger: the sent-quota counts and their watermark ──
+    it('ledger: counts land with their watermark; a writer holding a stale watermark changes nothing', async () => {
+      const s = await fresh();
+      const p = pk();
+      const now = new Date('2026-11-27T12:00:00Z');
+      const sent = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          uid: from + i,
+          date: new Date(now.getTime() - (n - i) * 60_000),
+          recipients: 2,
+        }));
+      const input = (messages: ReturnType<typeof sent>) => ({
+        folder: 'Sent Items',
+        uidValidity: 9,
+        messages,
+        finalLastUid: 0,
+        now,
+      });
+      const before = await readLedger(s.ledger, p);
+      const first = await recordMessages(s.ledger, p, before, input(sent(1, 150)));
+      expect(first).toEqual({ transactions: 2, counted: 150, conflict: false });
+      // A second writer that read the ledger before the first wrote: its watermark create is refused.
+      const stale = await recordMessages(s.ledger, p, { buckets: [] }, input(sent(1, 3)));
+      expect(stale.conflict).toBe(true);
+      const after = await readLedger(s.ledger, p);
+      expect(after.watermark?.value.lastUid).toBe(150);
+      const recipients = currentBuckets(after).reduce((n, b) => n + b.recipients, 0);
+      expect(recipients).toBe(300);
     });
   });
 }

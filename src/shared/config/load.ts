@@ -3,6 +3,7 @@
  * Validation is strict (unknown keys are errors) and reports every problem at once with its path.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { parseAuthorizeEndpoint } from './esm.js';
@@ -192,7 +193,12 @@ export function loadConfigFile(path: string): LoadedConfig {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError([{ path: '', message: `cannot read the file (${code})` }], path);
   }
-  return parseConfigText(text, path);
+  const loaded = parseConfigText(text, path);
+  // A relative state directory is the config file's neighbour, wherever cron or Nagios starts the run from.
+  const tables = loaded.config.state.tables;
+  if (typeof tables === 'object' && 'directory' in tables && !isAbsolute(tables.directory))
+    loaded.config.state = { tables: { directory: resolve(dirname(path), tables.directory) } };
+  return loaded;
 }
 
 export const CONFIG_SETTING = 'MAILBOX_HEALTH_CONFIG';

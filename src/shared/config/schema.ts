@@ -239,10 +239,13 @@ export const StateSchema = z
         z.literal('memory'),
         z.object({ connectionString: SecretRefSchema }).strict(),
         z.object({ accountUrl: z.string().url('expected an https:// table service URL') }).strict(),
+        /** A local directory, for the CLI on one monitoring host (state/directory-store.ts). */
+        z.object({ directory: z.string().min(1, 'expected a directory path') }).strict(),
       ],
       {
         errorMap: () => ({
-          message: 'expected "memory", { "connectionString": secret } or { "accountUrl": "https://…" }',
+          message:
+            'expected "memory", { "connectionString": secret }, { "accountUrl": "https://…" } or { "directory": "path" }',
         }),
       },
     ),

@@ -74,6 +74,7 @@ export async function composeCycleDeps(o: ComposeOptions): Promise<CycleDeps> {
   const store =
     o.store ??
     (await createStateStore(config.state.tables, secrets, {
+      forbidDirectory: 'Function App instances share no disk; name Table Storage (state.tables.accountUrl)',
       ...(settings.managedIdentityClientId
         ? { managedIdentityClientId: settings.managedIdentityClientId }
         : {}),
