@@ -50,9 +50,12 @@ interface Scan {
 }
 
 /**
- * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in
- * arrival order (RFC 3501 §2.3.1.1), so the one waiting longest is among the first; reading a fixed number keeps
- * the cost the same for 100 or 100,000 messages, and a few extra cover messages moved in with older dates.
+ * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in the
+ * order messages were added to the folder (RFC 3501 §2.3.1.1) — arrival order for delivered mail — so the one
+ * waiting longest is normally the first; reading a fixed number keeps the cost the same for 100 or 100,000
+ * messages. Caveat (docs/exchange-online.md "The oldest waiting message"): a message moved in later (released
+ * from Junk, restored) keeps its old INTERNALDATE under a new, higher UID and is missed when more than
+ * CANDIDATES waiting messages have lower UIDs; the age shown is then that of the oldest of those CANDIDATES.
  */
 const CANDIDATES = 20;
 
