@@ -74,6 +74,10 @@ function oldestOf(candidates: Iterable<{ uid: number; date: Date }>): Scan['olde
 
 async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string }): Promise<Scan> {
   const cfg = ctx.mailbox.inbox;
+  // The session's one folder list first (LIST, no LSUB), shared with the junk and sent-quota checks: opening a
+  // folder imapflow has not listed makes it send its own LIST and LSUB for that folder (two more commands).
+  stage.now = 'LIST';
+  await listFolders(client);
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
