@@ -10,26 +10,32 @@ import { statusPage, functionLinks } from '../src/shared/cycle/status.js';
 import type { MailboxConfig } from '../src/shared/config/load.js';
 import { parseConfig } from '../src/shared/config/load.js';
 import { createMemoryStore } from '../src/shared/state/memory-store.js';
-import type { StateStore } from '../src/shared/state/ports.js';
+import type { StateStore, Stored } from '../src/shared/state/ports.js';
 import { createTableStoreFromConnectionString } from '../src/shared/state/table-store.js';
 import { seedConfigDocument } from '../lab/status-seed.js';
 import { LAB_ENV, type LabEndpoints } from '../lab/endpoints.js';
 
 const MAILBOXES = 500;
 
-/** Counts the history reads (range queries) and what they returned. */
+/** Counts the history reads (range queries, partition lists, point reads) and what they returned. */
 function counting(store: StateStore) {
   const c = { queries: 0, entities: 0, bytes: 0 };
-  const range = store.history.range.bind(store.history);
+  const h = store.history;
+  const count = <R extends Array<Stored<unknown>>>(rows: R): R => {
+    c.queries += 1;
+    c.entities += rows.length;
+    c.bytes += rows.reduce((n, r) => n + JSON.stringify(r.value).length, 0);
+    return rows;
+  };
   const wrapped: StateStore = {
     ...store,
-    history: Object.assign(Object.create(store.history) as typeof store.history, {
-      range: async (...a: Parameters<typeof range>) => {
-        const rows = await range(...a);
-        c.queries += 1;
-        c.entities += rows.length;
-        c.bytes += rows.reduce((n, r) => n + JSON.stringify(r.value).length, 0);
-        return rows;
+    history: Object.assign(Object.create(h) as typeof h, {
+      range: async (...a: Parameters<typeof h.range>) => count(await h.range(...a)),
+      list: async (...a: Parameters<typeof h.list>) => count(await h.list(...a)),
+      get: async (...a: Parameters<typeof h.get>) => {
+        const row = await h.get(...a);
+        count(row ? [row] : []);
+        return row;
       },
     }),
   };

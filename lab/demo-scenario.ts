@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LabClient, SeedMessage } from './client.js';
+import { exchangeStamp, type StampSpec } from './exchange-stamp.js';
 
 export interface DeskIdentity {
   tenantId: string;
@@ -85,8 +86,11 @@ function mail(o: {
   date: Date;
   body?: string;
   headers?: string[];
+  /** Lines above From: what Exchange stamps on delivery (exchange-stamp.ts). */
+  stamp?: string[];
 }): string {
   const lines = [
+    ...(o.stamp ?? []),
     `From: ${o.from}`,
     `To: ${o.to.join(', ')}`,
     ...(o.cc?.length ? [`Cc: ${o.cc.join(', ')}`] : []),
@@ -178,14 +182,21 @@ export function deskMail(desk: DeskIdentity, now: Date, opts: { oversizedBytes?:
     const age = i < 16 ? (i + 1) * 6 * HOUR : (7 + ((i - 16) % 7) * 7 + (i % 5)) * 24 * HOUR;
     let subject = `Cheap watches, offer ${i + 1}`;
     let from = `Spammer ${i} <offers${i}@spam.example>`;
-    if (i < HOSTILE_SUBJECTS.length) subject = HOSTILE_SUBJECTS[i]!;
+    // What Exchange Online said about each (its anti-spam headers): spam, some bulk, the hostile ones phishing.
+    let stamp: StampSpec = i % 4 === 3 ? { cat: 'BULK', scl: 6, bcl: 7 } : { cat: 'SPM', scl: 5 };
+    if (i < HOSTILE_SUBJECTS.length) {
+      subject = HOSTILE_SUBJECTS[i]!;
+      stamp = { cat: i === 4 ? 'HPHSH' : 'PHSH', scl: 9, dmarc: 'fail' };
+    }
     if (i === 6) {
+      // A real customer's reply that Microsoft filed as spam: its own mail passed DMARC.
       subject = 'Re: [ESM-12345] Printer still broken';
       from = 'Anna Customer <anna@customer.example>';
+      stamp = { cat: 'SPM', scl: 5, dmarc: 'pass', domain: 'customer.example' };
     }
     if (i === 7) subject = 'RE: quote for 20 licences';
     junk.push({
-      raw: mail({ from, to: [desk.address], subject, date: ago(age) }),
+      raw: mail({ from, to: [desk.address], subject, date: ago(age), stamp: exchangeStamp(stamp) }),
       internalDate: ago(age).toISOString(),
     });
   }

@@ -2,13 +2,16 @@
  * Thirty days of believable history for the status page: for tests, the benchmark and the demo. Each mailbox
  * follows its own deterministic pattern (a daily sending curve, mail that sometimes waits, junk that piles up
  * until the Monday review, the odd sign-in outage). Runs are simulated with the same pure functions the check
- * run uses (`runEntity`, `foldDay`), then written per mailbox in one entity-group transaction: the day rows and
- * the last 50 run rows, plus the status and alert rows a real run would have left.
+ * run uses (`runEntity`, `foldDay`, `foldSummary`), then written per mailbox in entity-group transactions: the day
+ * rows and the last 50 run rows, and the overview's summary row. The last run of each mailbox goes through the
+ * run's own writer (`recordHistory`), which folds that summary one step further as every run does. Then the
+ * status and alert rows a real run would have left.
  */
 import { CHECK_NAMES, type CheckName, type CheckResult, type Status } from '../src/shared/contracts.js';
-import { dayKey, DAY_MS, HISTORY_DAYS, runKey } from '../src/shared/history/keys.js';
+import { dayKey, DAY_MS, HISTORY_DAYS, runKey, SUMMARY_PARTITION } from '../src/shared/history/keys.js';
 import { RECENT_RUNS, type MailboxRef } from '../src/shared/history/read.js';
-import { foldDay, runEntity } from '../src/shared/history/record.js';
+import { foldDay, recordHistory, runEntity } from '../src/shared/history/record.js';
+import { summaryFromDays } from '../src/shared/history/summary.js';
 import type { HistoryDayEntity, HistoryEntity, HistoryRunEntity } from '../src/shared/state/history-port.js';
 import type { StateStore, StatusEntity, TransactionOp } from '../src/shared/state/ports.js';
 
@@ -164,7 +167,8 @@ export async function seedStatusHistory(
       let last: HistoryDayEntity | undefined;
       let results: CheckResult[] = [];
       const since = new Map<CheckName, { status: Status; since: string; failures: number }>();
-      for (let t = start; t <= end; t += step) {
+      let t = start;
+      for (; t <= end; t += step) {
         results = simulatedRun(m, p, t, end);
         for (const r of results) {
           const s = since.get(r.check);
@@ -174,11 +178,12 @@ export async function seedStatusHistory(
             s && s.status === r.status ? { ...s, failures } : { status: r.status, since: r.at, failures },
           );
         }
+        if (t + step > end) break; // the last run: recorded below by the run's writer
         const run = runEntity(results, new Date(t));
         last = foldDay(last, run);
         dayRows.set(last.day, last);
         runs.push(run);
-        if (runs.length > RECENT_RUNS) runs.shift();
+        if (runs.length > RECENT_RUNS - 1) runs.shift();
       }
       const ops: Array<TransactionOp<HistoryEntity>> = [
         ...[...dayRows.values()].map((d) => ({ op: 'upsert' as const, rowKey: dayKey(d.day), value: d })),
@@ -188,6 +193,11 @@ export async function seedStatusHistory(
         const out = await store.history.transact(m.id, ops.slice(k, k + 100));
         if (!out.ok) throw new Error(`seeding the history of ${m.id} failed`);
       }
+      // The summary as the runs so far would have left it: folding the day rows is folding run by run (a test holds
+      // the two to the same result), and 30 folds instead of one per run keep seeding fast.
+      const summary = summaryFromDays([...dayRows.values()]);
+      if (summary) await store.history.upsert(SUMMARY_PARTITION, m.id, summary);
+      if (results.length) await recordHistory(store, m.id, results, new Date(t));
       if (opts.historyOnly) return;
       for (const r of results) {
         const s = since.get(r.check)!;

@@ -6,6 +6,8 @@ export interface RawSpec {
   date?: Date;
   body?: string;
   messageId?: string;
+  /** Header lines written above From, in this order (e.g. what Exchange stamps on delivery, or a forger's copy). */
+  headers?: string[];
 }
 
 let counter = 0;
@@ -14,6 +16,7 @@ export function rawMessage(spec: RawSpec): string {
   counter++;
   const date = (spec.date ?? new Date('2026-11-23T10:00:00Z')).toUTCString().replace('GMT', '+0000');
   return [
+    ...(spec.headers ?? []),
     `From: ${spec.from}`,
     `To: ${spec.to ?? 'servicedesk@contoso.com'}`,
     `Subject: ${spec.subject}`,
@@ -31,3 +34,5 @@ export function rawMessage(spec: RawSpec): string {
 export function encodedWord(text: string): string {
   return `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
+
+export { exchangeStamp, type StampSpec } from '../../lab/exchange-stamp.js';

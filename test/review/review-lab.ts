@@ -6,7 +6,7 @@
 import { ImapFlow } from 'imapflow';
 import { parseConfig, type MailboxConfig } from '../../src/shared/config/index.js';
 import { startMemoryImap, type MemoryImapMessage, type MemoryImapServer } from '../../lab/memory-imap.js';
-import { encodedWord, rawMessage } from './fixtures.js';
+import { encodedWord, exchangeStamp, rawMessage, type StampSpec } from './fixtures.js';
 import { makeTestCa, type TestCa } from './test-ca.js';
 
 export const NOW = new Date('2026-11-23T07:00:00Z');
@@ -47,6 +47,23 @@ const msg = (
   ...extra,
 });
 
+/** A Junk message as Exchange Online delivers it: its anti-spam headers stamped on top. */
+const junkMsg = (
+  stamp: StampSpec,
+  from: string,
+  subject: string,
+  at: Date,
+  extra: Partial<MemoryImapMessage> = {},
+) => ({
+  raw: rawMessage({ from, subject, date: at, headers: exchangeStamp(stamp) }),
+  internalDate: at,
+  ...extra,
+});
+const SPAM: StampSpec = { cat: 'SPM', sfv: 'SPM', scl: 5 };
+const PHISH: StampSpec = { cat: 'PHSH', sfv: 'SPM', scl: 9, dmarc: 'fail' };
+/** A real customer's mail that Microsoft filed as spam: DMARC passed for its own domain. */
+const passing = (domain: string): StampSpec => ({ ...SPAM, dmarc: 'pass', domain });
+
 /** Junk arrivals per week (Mondays), oldest first, for the chart; the hostile/hinted messages come on top. */
 export const FILLER_PER_WEEK: Array<[string, number]> = [
   ['2026-10-05', 2],
@@ -61,29 +78,53 @@ export const FILLER_PER_WEEK: Array<[string, number]> = [
 export function seed(): Record<string, MemoryImapMessage[]> {
   const junk: MemoryImapMessage[] = [];
   // Older than 8 weeks: counted in the folder, not in the chart.
-  junk.push(msg('Old <old@spam.example>', 'ancient offer', daysAgo(70)));
+  junk.push(junkMsg(SPAM, 'Old <old@spam.example>', 'ancient offer', daysAgo(70)));
   for (const [week, n] of FILLER_PER_WEEK) {
     for (let i = 0; i < n; i++) {
       junk.push(
-        msg(`Spam <s${i}@spam.example>`, `Cheap pills ${week} #${i}`, new Date(`${week}T1${i}:00:00Z`)),
+        junkMsg(
+          SPAM,
+          `Spam <s${i}@spam.example>`,
+          `Cheap pills ${week} #${i}`,
+          new Date(`${week}T1${i}:00:00Z`),
+        ),
       );
     }
   }
   // Week of 2026-11-16 (after the last review on 2026-11-16 07:00): the interesting ones.
-  junk.push(msg('Customer <anna@customer.example>', 'Printer still broken', daysAgo(3)));
-  junk.push(msg('Kunde <kai@kunde.example>', 'AW: Ihre Anfrage', daysAgo(2.9)));
-  junk.push(msg('Someone <x@random.example>', 'Question about [ESM-4711] status', daysAgo(2.8)));
-  junk.push(msg('Partner <bob@partner.example>', 'Invoice', daysAgo(2.7)));
-  junk.push(msg('Other <carl@customer.example>', 'New request', daysAgo(2.65)));
-  junk.push(msg('CEO <ceo@contoso.com>', 'Urgent wire transfer', daysAgo(2.6)));
-  junk.push(msg('Old friend <z@olddomain.example>', 'hello again', daysAgo(2.5)));
-  junk.push(msg('Edge <e@edge.example>', 'hello from the edge', daysAgo(2.4)));
-  junk.push(msg('Eve <eve@evil.example>', encodedWord('<img src=x onerror=alert(1)>'), daysAgo(1)));
-  junk.push(msg('Eve <eve@evil.example>', encodedWord('<script>alert(1)</script>'), daysAgo(0.9)));
-  junk.push(msg('Eve <eve@evil.example>', `Pay \u202Egnp.exe`, daysAgo(0.8)));
-  junk.push(msg('Eve <eve@evil.example>', 'y'.repeat(10_000), daysAgo(0.7), { flags: ['\\Seen'] }));
+  const j = (stamp: StampSpec, from: string, subject: string, days: number, extra = {}) =>
+    junk.push(junkMsg(stamp, from, subject, daysAgo(days), extra));
+  j(passing('customer.example'), 'Customer <anna@customer.example>', 'Printer still broken', 3);
+  j(passing('kunde.example'), 'Kunde <kai@kunde.example>', 'AW: Ihre Anfrage', 2.9);
+  j(
+    { cat: 'BULK', sfv: 'SPM', scl: 6, bcl: 7 },
+    'Someone <x@random.example>',
+    'Question about [ESM-4711] status',
+    2.8,
+  );
+  j(passing('partner.example'), 'Partner <bob@partner.example>', 'Invoice', 2.7);
+  j(passing('customer.example'), 'Other <carl@customer.example>', 'New request', 2.65);
+  j(
+    { cat: 'SPOOF', sfv: 'SPM', scl: 5, dmarc: 'fail', domain: 'contoso.com' },
+    'CEO <ceo@contoso.com>',
+    'Urgent wire transfer',
+    2.6,
+  );
+  j(passing('olddomain.example'), 'Old friend <z@olddomain.example>', 'hello again', 2.5);
+  j(passing('edge.example'), 'Edge <e@edge.example>', 'hello from the edge', 2.4);
+  j(PHISH, 'Eve <eve@evil.example>', encodedWord('<img src=x onerror=alert(1)>'), 1);
+  j(PHISH, 'Eve <eve@evil.example>', encodedWord('<script>alert(1)</script>'), 0.9);
+  j(PHISH, 'Eve <eve@evil.example>', `Pay \u202Egnp.exe`, 0.8);
+  j(SPAM, 'Eve <eve@evil.example>', 'y'.repeat(10_000), 0.7, { flags: ['\\Seen'] });
   // This (partial) week: one arrival after the timer's Monday midnight.
-  junk.push(msg('Eve <eve@evil.example>', 'Visit http://evil.example now', new Date('2026-11-23T03:00:00Z')));
+  junk.push(
+    junkMsg(
+      { ...PHISH, cat: 'HPHSH' },
+      'Eve <eve@evil.example>',
+      'Visit http://evil.example now',
+      new Date('2026-11-23T03:00:00Z'),
+    ),
+  );
   return {
     INBOX: [
       msg('Anna <anna@customer.example>', 'Ticket please', daysAgo(10)),

@@ -47,8 +47,11 @@ describe('hints', () => {
   it('prefers known-sender over known-domain and extracts the ticket number', () => {
     const known = { addresses: new Set(['anna@customer.example']), domains: new Set(['customer.example']) };
     const re = compileUserPattern('\\[ESM-\\d+\\]');
-    expect(hintsFor('Anna@Customer.example', 'hello', known, re)).toEqual({ hints: ['known-sender'] });
-    expect(hintsFor('bob@customer.example', 'Re: [ESM-77] hi', known, re)).toEqual({
+    const passed = { kind: 'spam', dmarc: 'pass' } as const;
+    expect(hintsFor('Anna@Customer.example', 'hello', known, re, passed)).toEqual({
+      hints: ['known-sender'],
+    });
+    expect(hintsFor('bob@customer.example', 'Re: [ESM-77] hi', known, re, passed)).toEqual({
       hints: ['known-domain', 'reply-subject', 'ticket-number'],
       ticket: '[ESM-77]',
     });

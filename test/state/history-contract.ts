@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, Status } from '../../src/shared/contracts.js';
-import { DAY_END, DAY_PREFIX, RUN_END, RUN_PREFIX, runKey } from '../../src/shared/history/keys.js';
+import {
+  DAY_END,
+  DAY_PREFIX,
+  RUN_END,
+  RUN_PREFIX,
+  SUMMARY_PARTITION,
+  runKey,
+} from '../../src/shared/history/keys.js';
 import { readMailboxDetail, readOverview } from '../../src/shared/history/read.js';
 import { recordHistory } from '../../src/shared/history/record.js';
 import type { HistoryRunEntity } from '../../src/shared/state/history-port.js';
@@ -105,7 +112,12 @@ export function runHistoryContract(name: string, makeStore: () => Promise<StateS
       expect(o!.days.slice(-2).map((d) => d.worst)).toEqual(['CRIT', 'CRIT']);
       expect(o!.uptime.find((u) => u.check === 'inbox')).toEqual({ check: 'inbox', runs: 5, percent: 60 });
       expect(o!.quota24h.filter((v) => v !== null)).toEqual([10, 30, 20, 12, 14]);
+      // The overview read that one line from the summary partition, which the runs kept beside the day rows.
+      const summary = await s.history.get(SUMMARY_PARTITION, p);
+      expect(summary?.value).toMatchObject({ kind: 'summary', at: new Date(base + 4 * HOUR).toISOString() });
+      expect((await s.history.list(SUMMARY_PARTITION)).map((r) => r.rowKey)).toContain(p);
       const d = await readMailboxDetail(ref, s, now);
+      expect(d.overview).toEqual(o);
       expect(d.runs).toHaveLength(5);
       expect(d.series.oldestWaitingMinutes.map((x) => x.v)).toEqual([1, 150, 150, 1, 1]);
     });

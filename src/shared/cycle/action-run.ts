@@ -10,11 +10,11 @@
  */
 import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
-import { LEASE_MARGIN_MS } from './check-run.js';
+import { takeMailboxLease } from './mailbox-lease.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { classifyMailFailure } from '../mail/catalogue.js';
 import { cleanText } from '../report/escape.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
+import { releaseLease } from '../state/lease.js';
 import type { ActionEntity, Stored } from '../state/ports.js';
 import { destinationOf } from '../actions/destination.js';
 import type { ActionLink } from '../actions/link.js';
@@ -50,13 +50,7 @@ export async function performAction(
   const now = deps.clock.now();
   const destination = destinationOf(mailbox, link.action);
   const holder = `action:${link.nonce.slice(0, 12)}`;
-  const lease = await acquireLease(
-    deps.store,
-    mailbox.id,
-    holder,
-    mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS,
-    now,
-  );
+  const lease = await takeMailboxLease(deps.store, mailbox, holder, now);
   if (!lease.held) return { kind: 'busy', holder: lease.holder, until: lease.until };
 
   const base: ActionEntity = {

@@ -16,7 +16,8 @@ import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
 import { recordHistory } from '../history/record.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
+import { releaseLease } from '../state/lease.js';
+import { takeMailboxLease } from './mailbox-lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
 import { decodeQueueBody } from './queue-message.js';
 
@@ -24,8 +25,7 @@ export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
 /** The row of the `leases` partition that remembers the last completed run id. */
 export const LAST_RUN_ROW = 'last-run';
-/** A lease outlives the mailbox deadline by this margin (state writes and notification after the checks). */
-export const LEASE_MARGIN_MS = 60_000;
+export { LEASE_MARGIN_MS } from './mailbox-lease.js';
 
 export const CheckMessageSchema = z
   .object({
@@ -84,19 +84,22 @@ export async function runCheckMessage(
   }
   const holder = `check:${runId}:${executionId}`;
   const started = deps.clock.now();
-  const ttl = mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS;
-  const lease = await acquireLease(deps.store, mailbox.id, holder, ttl, started);
+  const lease = await takeMailboxLease(deps.store, mailbox, holder, started);
   if (!lease.held) {
     deps.logger.info('mailbox busy, run skipped', { mailboxId, holder: lease.holder });
     return { status: 'busy', mailboxId, runId, holder: lease.holder, until: lease.until.toISOString() };
   }
   try {
-    const last = await deps.store.leases.get(mailbox.id, LAST_RUN_ROW);
+    // Independent reads side by side: at a thousand mailboxes every sequential state round trip costs minutes.
+    const [last, review, poison] = await Promise.all([
+      deps.store.leases.get(mailbox.id, LAST_RUN_ROW),
+      deps.store.review.get(mailbox.id, 'spam'),
+      deps.store.status.get(mailbox.id, 'queue-poison'),
+    ]);
     if (last?.value.holder === runId) {
       deps.logger.info('redelivered check message ignored: run already completed', { mailboxId, runId });
       return { status: 'duplicate', mailboxId, runId };
     }
-    const review = await deps.store.review.get(mailbox.id, 'spam');
     const results = await runMailbox(mailbox, {
       clock: deps.clock,
       logger: deps.logger,
@@ -109,8 +112,8 @@ export async function runCheckMessage(
       lastSpamReviewAt: () => (review?.value.lastReviewAt ? new Date(review.value.lastReviewAt) : undefined),
     });
     deps.sink.recordResults(results);
-    // A poison alert from an earlier message resolves when a run completes again.
-    const poison = await deps.store.status.get(mailbox.id, 'queue-poison');
+    // A poison alert from an earlier message resolves when a run completes again (read before the run: only
+    // the poison handler writes it).
     if (poison && poison.value.status !== 'OK') {
       const resolved = poisonResolved(mailbox.id, deps.clock.now());
       deps.sink.recordResults([resolved]);
@@ -119,18 +122,21 @@ export async function runCheckMessage(
     const notify = await notifyRun(notifyOptions(deps, mailbox, results));
     // The status page's history. It only draws: a failed write is logged, not retried (a retry would run the
     // mailbox's checks again and could repeat notifications).
-    await recordHistory(deps.store, mailbox.id, results, deps.clock.now()).catch((err: unknown) =>
-      deps.logger.warn('history not recorded for this run', {
-        mailboxId,
-        error: err instanceof Error ? err.name : 'error',
-      }),
-    );
+    // It and the completed-run marker are independent writes, made side by side.
     const finished = deps.clock.now();
-    await deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
-      holder: runId,
-      acquiredAt: started.toISOString(),
-      until: finished.toISOString(),
-    });
+    await Promise.all([
+      recordHistory(deps.store, mailbox.id, results, finished).catch((err: unknown) =>
+        deps.logger.warn('history not recorded for this run', {
+          mailboxId,
+          error: err instanceof Error ? err.name : 'error',
+        }),
+      ),
+      deps.store.leases.upsert(mailbox.id, LAST_RUN_ROW, {
+        holder: runId,
+        acquiredAt: started.toISOString(),
+        until: finished.toISOString(),
+      }),
+    ]);
     return { status: 'done', mailboxId, runId, results, notify };
   } finally {
     await releaseLease(deps.store, mailbox.id, holder).catch((err: unknown) =>

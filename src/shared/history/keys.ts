@@ -3,11 +3,15 @@
  * "the last N runs" or "the last 30 days" is one range query. Days are UTC.
  */
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
 /** How long history is kept (the status page's window). */
 export const HISTORY_DAYS = 30;
 
 const RUN_MAX = 9_999_999_999_999; // 13 digits of milliseconds: until the year 2286
 const DAY_MAX = 99_999_999;
+
+/** The partition of the overview's summary rows (RK = mailbox id); mailbox ids are `[a-z0-9-]`, never `~…`. */
+export const SUMMARY_PARTITION = '~summary';
 
 export const RUN_PREFIX = 'r-';
 export const DAY_PREFIX = 'd-';
@@ -26,6 +30,11 @@ export function utcDay(at: Date): string {
 
 export function dayKey(day: string): string {
   return DAY_PREFIX + String(DAY_MAX - Number(day.replace(/-/g, ''))).padStart(8, '0');
+}
+
+/** Whole UTC days from `from` to `to` (`YYYY-MM-DD` each). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
 /** The UTC day `n` days before `day` (`YYYY-MM-DD`). */

@@ -1,13 +1,20 @@
 /**
- * Reads what the status pages show. The overview costs one range query per mailbox (its ≤ 30 day rows), run with
- * bounded concurrency; a mailbox page adds its last 50 run rows (one range query), its status rows and its alert
- * rows (one partition list each). Nothing here reads the per-run rows of more than one mailbox.
+ * Reads what the status pages show. The overview costs one query: the summary partition, one small row per mailbox
+ * (history/summary.ts). A mailbox page reads its ≤ 30 day rows and its last 50 run rows (one range query each), its
+ * status rows and its alert rows (one partition list each). Nothing here reads the rows of more than one mailbox,
+ * except the summaries.
  */
 import type { MailboxConfig } from '../config/load.js';
 import { CHECK_NAMES, worstStatus, type CheckName, type Remediation, type Status } from '../contracts.js';
-import type { HistoryDayEntity, HistoryHour, HistoryRunEntity } from '../state/history-port.js';
+import type {
+  HistoryDayEntity,
+  HistoryHour,
+  HistoryRunEntity,
+  HistorySummaryEntity,
+} from '../state/history-port.js';
 import type { StateStore } from '../state/ports.js';
-import { HISTORY_DAYS, RUN_END, RUN_PREFIX, dayKey, windowDays } from './keys.js';
+import { HISTORY_DAYS, HOUR_MS, RUN_END, RUN_PREFIX, SUMMARY_PARTITION, dayKey, windowDays } from './keys.js';
+import { summaryDays } from './summary.js';
 
 export type MailboxRef = Pick<MailboxConfig, 'id' | 'address' | 'tenantId'>;
 
@@ -63,7 +70,6 @@ export interface MailboxDetail {
 }
 
 export const RECENT_RUNS = 50;
-const HOUR_MS = 3_600_000;
 
 async function dayRows(store: StateStore, id: string, now: Date): Promise<HistoryDayEntity[]> {
   const days = windowDays(now);
@@ -136,29 +142,71 @@ export function summarize(m: MailboxRef, rows: HistoryDayEntity[], now: Date): M
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
+/**
+ * The overview of one mailbox from its summary row: the same as `summarize` over its day rows (a test holds them
+ * to that), without reading them.
+ */
+export function summarizeSummary(
+  m: MailboxRef,
+  s: HistorySummaryEntity | undefined,
+  now: Date,
+): MailboxOverview {
+  const counts = s ? summaryDays(s) : new Map<string, never>();
+  const window = windowDays(now);
+  const days = window.map((day): DayCell => {
+    const c = counts.get(day);
+    return c ? { day, worst: c.worst, runs: c.runs } : { day, runs: 0 };
+  });
+  const uptime = CHECK_NAMES.map((check) => {
+    let runs = 0;
+    let ok = 0;
+    for (const day of window) {
+      runs += counts.get(day)?.checks[check]?.runs ?? 0;
+      ok += counts.get(day)?.checks[check]?.ok ?? 0;
     }
+    return runs ? { check, runs, percent: (100 * ok) / runs } : { check, runs };
+  });
+  const latest = s && window.includes(s.at.slice(0, 10)) ? s : undefined;
+  const hour = Math.floor(now.getTime() / HOUR_MS);
+  const last = latest ? Math.floor(Date.parse(latest.at) / HOUR_MS) : 0;
+  const quota24h = Array.from({ length: 24 }, (_, i) => {
+    const j = 23 - (last - (hour - 23 + i));
+    return latest && j >= 0 && j < 24 ? (latest.quota24h[j] ?? null) : null;
+  });
+  return {
+    id: m.id,
+    address: m.address,
+    tenant: m.tenantId,
+    ...(latest
+      ? {
+          now: latest.worst,
+          since: latest.since,
+          lastRunAt: latest.at,
+          ...(latest.quotaPercent !== undefined ? { quotaNow: latest.quotaPercent } : {}),
+          ...(latest.junkUnreviewed !== undefined ? { junkWaiting: latest.junkUnreviewed } : {}),
+        }
+      : {}),
+    days,
+    uptime,
+    quota24h,
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
+/**
+ * Every configured mailbox's overview from one query of the summary partition. A mailbox without a summary row has
+ * no history yet, or has not run since the summaries were introduced: its next run writes the row from its day rows.
+ * Rows of mailboxes no longer configured are ignored.
+ */
 export async function readOverview(
   mailboxes: readonly MailboxRef[],
   store: StateStore,
   now: Date,
-  opts: { concurrency?: number } = {},
 ): Promise<MailboxOverview[]> {
-  return mapBounded(mailboxes, opts.concurrency ?? 16, async (m) =>
-    summarize(m, await dayRows(store, m.id, now), now),
+  const rows = await store.history.list(SUMMARY_PARTITION);
+  const byId = new Map(
+    rows.flatMap((r) => (r.value.kind === 'summary' ? [[r.rowKey, r.value] as const] : [])),
   );
+  return mailboxes.map((m) => summarizeSummary(m, byId.get(m.id), now));
 }
 
 export async function readMailboxDetail(m: MailboxRef, store: StateStore, now: Date): Promise<MailboxDetail> {

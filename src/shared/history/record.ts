@@ -1,9 +1,11 @@
 /**
  * Writes one mailbox run into the `history` table (state/history-port.ts) and prunes what fell out of the window,
  * in one entity-group transaction: the run row, the day row folded with this run, and the deletes of rows older
- * than 30 days. The check run calls it under the mailbox's lease, so a mailbox's history has a single writer.
+ * than 30 days; beside it the mailbox's summary row for the overview (history/summary.ts). The check run calls it
+ * under the mailbox's lease, so a mailbox's history has a single writer.
  *
- * Cost per run: two small range reads (the latest day row; rows past the window, usually none) and one batch.
+ * Cost per run: four small reads sent together (the latest day row, the summary row, rows past the window — usually
+ * none — of both kinds), then the batch and the summary upsert together: two round trips.
  */
 import { worstStatus, type CheckName, type CheckResult } from '../contracts.js';
 import type {
@@ -12,6 +14,7 @@ import type {
   HistoryHour,
   HistoryMetrics,
   HistoryRunEntity,
+  HistorySummaryEntity,
   HistoryTables,
 } from '../state/history-port.js';
 import { MAX_TRANSACTION_OPERATIONS, type TransactionOp } from '../state/ports.js';
@@ -20,12 +23,14 @@ import {
   DAY_PREFIX,
   HISTORY_DAYS,
   RUN_END,
+  SUMMARY_PARTITION,
   dayKey,
   daysBefore,
   DAY_MS,
   runKey,
   utcDay,
 } from './keys.js';
+import { foldSummary, summaryFromDays } from './summary.js';
 
 const HOUR_METRICS = ['oldestWaitingMinutes', 'quotaPercent', 'junkArrivals24h', 'junkUnreviewed'] as const;
 
@@ -94,7 +99,19 @@ export function foldDay(previous: HistoryDayEntity | undefined, run: HistoryRunE
   };
 }
 
-/** Records one run and prunes history older than `HISTORY_DAYS` (runs) / `HISTORY_DAYS` + 1 days (day rows). */
+/**
+ * Whether `summary` was folded from the same run as the latest stored day row: only then can this run fold it
+ * further. A lost write of either (they are two requests) shows here as a mismatch.
+ */
+function inStep(summary: HistorySummaryEntity | undefined, previous: HistoryDayEntity | undefined): boolean {
+  return summary ? summary.at === previous?.last.at : previous === undefined;
+}
+
+/**
+ * Records one run: its run row, its day row and the deletes of rows past the window in one entity-group
+ * transaction (runs older than `HISTORY_DAYS` days, day rows older than `HISTORY_DAYS` + 1 days), and the mailbox's
+ * summary row beside it (another partition, so another request, sent at the same time).
+ */
 export async function recordHistory(
   store: HistoryTables,
   mailboxId: string,
@@ -103,28 +120,42 @@ export async function recordHistory(
 ): Promise<{ pruned: number }> {
   const table = store.history;
   const run = runEntity(results, at);
-  const [latest] = await table.range(mailboxId, { from: DAY_PREFIX, to: DAY_END, limit: 1 });
-  const previous = latest?.value.kind === 'day' ? latest.value : undefined;
-  const day = foldDay(previous, run);
   // The day row before the window's first day stays one more day: the 24-h sparkline can reach into it.
   const keepFromDay = daysBefore(utcDay(at), HISTORY_DAYS);
   const room = MAX_TRANSACTION_OPERATIONS - 2;
-  const oldRuns = await table.range(mailboxId, {
-    from: runKey(new Date(at.getTime() - HISTORY_DAYS * DAY_MS)),
-    to: RUN_END,
-    limit: room,
-  });
-  const oldDays = await table.range(mailboxId, {
-    from: dayKey(daysBefore(keepFromDay, 1)),
-    to: DAY_END,
-    limit: Math.max(0, room - oldRuns.length),
-  });
+  const [[latest], stored, oldRuns, oldDays] = await Promise.all([
+    table.range(mailboxId, { from: DAY_PREFIX, to: DAY_END, limit: 1 }),
+    table.get(SUMMARY_PARTITION, mailboxId),
+    table.range(mailboxId, {
+      from: runKey(new Date(at.getTime() - HISTORY_DAYS * DAY_MS)),
+      to: RUN_END,
+      limit: room,
+    }),
+    table.range(mailboxId, { from: dayKey(daysBefore(keepFromDay, 1)), to: DAY_END, limit: room }),
+  ]);
+  const previous = latest?.value.kind === 'day' ? latest.value : undefined;
+  const day = foldDay(previous, run);
+  const prior = stored?.value.kind === 'summary' ? stored.value : undefined;
+  let summary: HistorySummaryEntity;
+  if (inStep(prior, previous)) summary = foldSummary(prior, day);
+  else {
+    // Rebuilt from the day rows (one more range read, only in this case): the window's days plus today's.
+    const rows = await table.range(mailboxId, { from: DAY_PREFIX, to: DAY_END, limit: HISTORY_DAYS + 2 });
+    const days = rows.flatMap((r) => (r.value.kind === 'day' && r.value.day < day.day ? [r.value] : []));
+    summary = summaryFromDays([...days.reverse(), day])!;
+  }
   const ops: Array<TransactionOp<HistoryEntity>> = [
     { op: 'upsert', rowKey: runKey(at), value: run },
     { op: 'upsert', rowKey: dayKey(day.day), value: day },
-    ...[...oldRuns, ...oldDays].map((r) => ({ op: 'delete' as const, rowKey: r.rowKey })),
+    ...[...oldRuns, ...oldDays.slice(0, Math.max(0, room - oldRuns.length))].map((r) => ({
+      op: 'delete' as const,
+      rowKey: r.rowKey,
+    })),
   ];
-  const out = await table.transact(mailboxId, ops);
+  const [out] = await Promise.all([
+    table.transact(mailboxId, ops),
+    table.upsert(SUMMARY_PARTITION, mailboxId, summary),
+  ]);
   // Deletes without an etag only conflict when a row vanished in between (another prune): write without them.
   if (!out.ok) await table.transact(mailboxId, ops.slice(0, 2));
   return { pruned: out.ok ? ops.length - 2 : 0 };

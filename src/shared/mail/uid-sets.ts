@@ -13,8 +13,9 @@ import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow';
 export const MAX_COMMAND_OCTETS = 8192;
 /**
  * Octets kept for everything around the set: tag, `UID FETCH `, the item list (`(UID ENVELOPE INTERNALDATE
- * BODY.PEEK[]<0.1048576>)` is under 80), a MOVE target folder name (Exchange allows 255 characters, up to 4 octets
- * each in modified UTF-7), CRLF.
+ * BODY.PEEK[]<0.1048576>)` is under 80; the review's `(UID ENVELOPE BODY.PEEK[HEADER.FIELDS (Authentication-Results
+ * X-Forefront-Antispam-Report X-Microsoft-Antispam)])` under 130), a MOVE target folder name (Exchange allows 255
+ * characters, up to 4 octets each in modified UTF-7), CRLF.
  */
 const COMMAND_OVERHEAD_OCTETS = 1536;
 /** The longest set sent in one command. */

@@ -23,10 +23,12 @@ export function formatNumber(n: number): string {
   return Number.isInteger(round1(n)) ? String(round1(n)) : round1(n).toFixed(1);
 }
 
-/** A short date like `Nov 2` (UTC). */
+/** One formatter for every call: `toLocaleDateString` builds a new one each time, ~0.3 ms a call (30 per row). */
+const SHORT_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** A short date like `2 Nov` (UTC). */
 export function shortDay(day: string | number): string {
-  const d = new Date(typeof day === 'number' ? day : `${day}T00:00:00Z`);
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return SHORT_DAY.format(new Date(typeof day === 'number' ? day : `${day}T00:00:00Z`));
 }
 
 /** The 30-day bar: one cell per UTC day, its worst status, a title per cell for pointer users. */

@@ -1,7 +1,8 @@
 /**
  * Collects the weekly spam review of one mailbox from an authenticated imapflow client, read-only: every folder is
- * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE and RFC822.SIZE are fetched — no body, no
- * flag change (ESM depends on unread state).
+ * opened with EXAMINE (`readOnly: true`) and only ENVELOPE, INTERNALDATE, RFC822.SIZE and three anti-spam header
+ * fields (BODY.PEEK[HEADER.FIELDS …], microsoft-verdict.ts) are fetched — no body, no flag change (ESM depends on
+ * unread state).
  *
  * Bounded work on big folders: the Junk scan reads INTERNALDATE/size of at most `scanCap` newest UIDs; the hints are
  * computed from the envelopes (headers only) of every scanned message since the last review, fetched `HINT_PAGE`
@@ -18,6 +19,7 @@ import { compileUserPattern } from '../config/user-pattern.js';
 import { findFolder } from '../mail/folder-finder.js';
 import { fetchByUid } from '../mail/uid-sets.js';
 import { domainOf, hintsFor, type KnownCorrespondents } from './hints.js';
+import { ANTISPAM_HEADER_FIELDS, microsoftVerdict } from './microsoft-verdict.js';
 import { REVIEW_WEEKS, type JunkItem, type ReviewCollection, type ReviewRecord } from './types.js';
 import { lastWeeks, mergeWeekly, weekKey } from './weeks.js';
 
@@ -155,15 +157,17 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
     hintsScanned = candidates.length;
     const byUid = new Map(candidates.map((d) => [d.uid, d]));
     const uids = candidates.map((d) => d.uid);
-    // Headers only (ENVELOPE), one page of UIDs per FETCH, each command within 8 KB (mail/uid-sets.ts): only
-    // kept items stay in memory.
-    for await (const m of fetchByUid(client, uids, { envelope: true }, { maxUids: hintPage })) {
+    // Headers only (ENVELOPE and the anti-spam headers Exchange stamped, BODY.PEEK so nothing is marked read),
+    // one page of UIDs per FETCH, each command within 8 KB (mail/uid-sets.ts): only kept items stay in memory.
+    const query = { envelope: true, headers: [...ANTISPAM_HEADER_FIELDS] };
+    for await (const m of fetchByUid(client, uids, query, { maxUids: hintPage })) {
       const d = byUid.get(m.uid);
       if (!d) continue;
       const from = m.envelope?.from?.[0] ?? m.envelope?.sender?.[0];
       const senderAddress = bounded(from?.address);
       const subject = bounded(m.envelope?.subject);
-      const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern);
+      const verdict = microsoftVerdict(m.headers);
+      const { hints, ticket } = hintsFor(senderAddress, subject, known, ticketPattern, verdict);
       if (hints.length > 0) likelyLegitimate++;
       const keep = newest.has(m.uid) || (hints.length > 0 && likelyLegitimate <= MAX_HINTED_KEPT);
       if (!keep) continue;
@@ -175,6 +179,7 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
         subject,
         sizeBytes: d.size,
         hints,
+        ...(verdict ? { verdict } : {}),
         ...(ticket !== undefined ? { ticket: bounded(ticket) } : {}),
         ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
       });

@@ -13,6 +13,7 @@ import type { ItemAction } from '../report/alert-items.js';
 import type { DigestActions, ReleaseView } from './digest-actions.js';
 import { chartHtml, chartText } from './digest-chart.js';
 import { addressText, mailHtml, mailText } from './digest-text.js';
+import { isDangerous, verdictWords } from './microsoft-verdict.js';
 import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
 import { button, cardRow, COLOURS, heading, page, paragraph } from '../report/mail-layout.js';
 import { formatBytes, formatCount, plural, utcMinute } from '../report/units.js';
@@ -81,6 +82,16 @@ function senderHtml(item: JunkItem): string {
   return `${name ? `<b>${name}</b> ` : ''}<span class="mh-addr">&lt;${address}&gt;</span>`;
 }
 
+/** Microsoft's verdict in words (our own fixed words and numbers, nothing copied from the mail). */
+function verdictText(item: JunkItem): string {
+  return verdictWords(item.verdict);
+}
+
+function verdictHtml(item: JunkItem): string {
+  const words = escapeHtml(verdictText(item));
+  return `<span class="mh-verdict">${isDangerous(item.verdict) ? `<b>${words}</b>` : words}</span>`;
+}
+
 function subjectText(item: JunkItem): string {
   return mailText(item.subject, DIGEST_CAPS.subject) || '(no subject)';
 }
@@ -101,6 +112,7 @@ function legitRow(item: JunkItem): string {
     `<p class="mh-t" style="margin:0;color:${c.text};overflow-wrap:anywhere">${senderHtml(item)}</p>` +
     `<p class="mh-t" style="margin:2px 0 0 0;color:${c.text};overflow-wrap:anywhere">${escapeHtml(subjectText(item))}</p>` +
     `<p class="mh-m" style="margin:2px 0 0 0;font-size:13px;color:${c.muted}">Received ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
+    `<p class="mh-t" style="margin:2px 0 0 0;font-size:13px;color:${c.text}">${verdictHtml(item)}</p>` +
     `<p class="mh-t" style="margin:4px 0 0 0;font-size:13px;color:${c.text}"><b>Why:</b> ${escapeHtml(hintTexts(item).join('; '))}</p>` +
     buttons +
     '</td></tr>'
@@ -113,7 +125,7 @@ function otherRow(item: JunkItem): string {
     `<tr class="mh-other" data-uid="${item.uid}"><td style="padding:6px 0;border-top:1px solid ${c.rule}">` +
     `<p class="mh-t" style="margin:0;font-size:13px;color:${c.text};overflow-wrap:anywhere">${escapeHtml(subjectText(item))}</p>` +
     `<p class="mh-m" style="margin:0;font-size:12px;line-height:17px;color:${c.muted};overflow-wrap:anywhere">` +
-    `${escapeHtml(senderText(item))} · ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
+    `${escapeHtml(senderText(item))} · ${verdictHtml(item)} · ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
     '</td></tr>'
   );
 }
@@ -175,8 +187,8 @@ export function renderDigest(original: DigestInput): Digest {
   const scope = `Hints were checked on the headers of ${plural(scanned, 'mail')} (every mail ${c.lastReviewAt ? 'since the last review' : 'in the folder'}${c.scanTruncated ? ', up to the scan limit' : ''}).`;
   const instruction = `Move real customer mails to "${fetched}", the folder ESM fetches from.`;
   const note =
-    'Hints are heuristics: a forged sender can earn any of them. This review read the mailbox without changing it ' +
-    '(nothing was moved or marked read).';
+    'Hints are heuristics. A sender seen before counts only when the mail passed DMARC; mail Microsoft judged ' +
+    'phishing, malware or spoofed is never marked likely legitimate. Nothing was moved or marked read.';
   const legitMore = legitTotal > legit.length ? ` (showing ${formatCount(legit.length)})` : '';
   const othersTitle = `Other messages (newest ${formatCount(others.length)})`;
   const releases = input.releases ?? [];
@@ -202,6 +214,7 @@ export function renderDigest(original: DigestInput): Digest {
             `- ${senderText(i)}`,
             `  ${subjectText(i)}`,
             `  Received ${utcMinute(i.received)} · ${formatBytes(i.sizeBytes)}`,
+            `  ${verdictText(i)}`,
             `  Why: ${hintTexts(i).join('; ')}`,
             ...safeActions(i.actions).map((a) => `  ${a.label}: ${a.url}`),
           ]),
@@ -213,7 +226,7 @@ export function renderDigest(original: DigestInput): Digest {
           `${othersTitle}:`,
           ...others.map(
             (i) =>
-              `- ${subjectText(i)} | ${senderText(i)} | ${utcMinute(i.received)} | ${formatBytes(i.sizeBytes)}`,
+              `- ${subjectText(i)} | ${senderText(i)} | ${verdictText(i)} | ${utcMinute(i.received)} | ${formatBytes(i.sizeBytes)}`,
           ),
           '',
         ]

@@ -1,5 +1,6 @@
 /** The "likely legitimate" hints of a Junk message (pure functions over already-decoded envelope data). */
 import type { UserPattern } from '../config/user-pattern.js';
+import { isDangerous, senderAuthenticated, type MicrosoftVerdict } from './microsoft-verdict.js';
 import type { LegitHint } from './types.js';
 
 /**
@@ -29,17 +30,27 @@ export interface KnownCorrespondents {
   domains: ReadonlySet<string>;
 }
 
+/**
+ * The hints of one Junk message. Microsoft's verdict (microsoft-verdict.ts, from the message's own topmost
+ * anti-spam headers) decides first: phishing, malware and spoof verdicts earn no hint at all, and a sender or
+ * domain "seen before" counts only when the message itself passed DMARC or composite authentication — otherwise
+ * one mail from a forger's address in the Inbox would vouch for everything the forger sends.
+ */
 export function hintsFor(
   sender: string,
   subject: string,
   known: KnownCorrespondents,
   ticketPattern: Pick<UserPattern, 'find'>,
+  verdict?: MicrosoftVerdict,
 ): { hints: LegitHint[]; ticket?: string } {
+  if (isDangerous(verdict)) return { hints: [] };
   const hints: LegitHint[] = [];
   const address = sender.trim().toLowerCase();
   const domain = domainOf(address);
-  if (address && known.addresses.has(address)) hints.push('known-sender');
-  else if (domain && known.domains.has(domain)) hints.push('known-domain');
+  if (senderAuthenticated(verdict)) {
+    if (address && known.addresses.has(address)) hints.push('known-sender');
+    else if (domain && known.domains.has(domain)) hints.push('known-domain');
+  }
   if (isReplySubject(subject)) hints.push('reply-subject');
   // A user-written pattern over a hostile subject: linear time, capped input (config/user-pattern.ts).
   const ticket = ticketPattern.find(subject);

@@ -3,6 +3,7 @@
  * the port that remembers it.
  */
 import type { ItemAction } from '../report/alert-items.js';
+import type { MicrosoftVerdict } from './microsoft-verdict.js';
 
 /** Junk arrivals of one ISO week (UTC): `week` is the Monday, `YYYY-MM-DD`. */
 export interface WeeklyJunk {
@@ -30,9 +31,13 @@ export interface ReviewStore {
 /** The chart covers this many ISO weeks, the current (partial) one included. */
 export const REVIEW_WEEKS = 8;
 
-/** Why a Junk message may be a real customer mail. Heuristics: a spoofed sender can earn any of them. */
+/**
+ * Why a Junk message may be a real customer mail. Heuristics: a forged subject can earn the subject hints; the
+ * "seen before" hints need the message to pass DMARC or composite authentication, and a phishing, malware or spoof
+ * verdict earns none (hints.ts).
+ */
 export type LegitHint =
-  /** This exact sender address wrote to the mailbox, or was written to, in the last 30 days. */
+  /** This exact sender address wrote to the mailbox, or was written to, in the last 30 days (and DMARC passed). */
   | 'known-sender'
   /** The sender's domain appears in the Inbox (from) or Sent Items (to/cc) of the last 30 days. */
   | 'known-domain'
@@ -52,6 +57,11 @@ export interface JunkItem {
   subject: string;
   sizeBytes: number;
   hints: LegitHint[];
+  /**
+   * Microsoft's verdict from the message's topmost anti-spam headers (microsoft-verdict.ts); undefined when the
+   * message carries none (not delivered through Exchange Online). It decides which hints count (hints.ts).
+   */
+  verdict?: MicrosoftVerdict;
   /** The ticket number matched in the subject (HOSTILE, it is part of the subject). */
   ticket?: string;
   /** Buttons the app offers for this message (e.g. move it to the Inbox); our own links, never mail data. */

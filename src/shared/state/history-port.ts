@@ -11,6 +11,10 @@
  *   runs per check (uptime), hourly maxima of the charted metrics, the latest run and since when its worst status
  *   holds. The overview reads ≤ 30 of these per mailbox (one range query), whatever the run interval.
  * Rows older than 30 days are deleted by the run that writes the new ones (history/record.ts); no separate job.
+ *
+ * One more partition, `~summary` (`~` cannot start a mailbox id), holds one row per mailbox (RK = mailbox id): what
+ * the overview shows of it, rewritten by each of its runs. The overview of every mailbox is one query of that
+ * partition, whatever the number of mailboxes or the run interval.
  */
 import type { CheckName, Status } from '../contracts.js';
 import type { Stored, TablePort } from './ports.js';
@@ -65,7 +69,31 @@ export interface HistoryDayEntity {
   since: string;
 }
 
-export type HistoryEntity = HistoryRunEntity | HistoryDayEntity;
+/**
+ * One UTC day of a summary row: its worst status, its runs, then per check (in the row's `checks` order) the runs
+ * that reported it with another status than OK, and the runs that reported it at all. Both trailing arrays are left
+ * out when they hold nothing new: no failure, every check in every run (a day of a healthy mailbox is `["OK",288]`).
+ */
+export type SummaryDay = [worst: Status, runs: number, notOk?: number[], reported?: number[]];
+
+/** `history` row `~summary`/<mailbox id>: the overview's line of one mailbox (history/summary.ts folds it). */
+export interface HistorySummaryEntity {
+  kind: 'summary';
+  /** The latest run: when, its worst status, since when that status holds, and two of its metrics. */
+  at: string;
+  worst: Status;
+  since: string;
+  quotaPercent?: number;
+  junkUnreviewed?: number;
+  /** The checks the per-day counts are about, in this order. */
+  checks: CheckName[];
+  /** Newest first: `days[i]` is the UTC day i days before the latest run's day; null when no run that day. */
+  days: Array<SummaryDay | null>;
+  /** Hourly maxima of quota % in the 24 hours ending with the latest run's hour, oldest first (null: no run). */
+  quota24h: Array<number | null>;
+}
+
+export type HistoryEntity = HistoryRunEntity | HistoryDayEntity | HistorySummaryEntity;
 
 export interface HistoryTableEntities {
   history: HistoryEntity;
