@@ -16,9 +16,10 @@ import { classifyMailFailure } from '../mail/catalogue.js';
 import { cleanText } from '../report/escape.js';
 import { releaseLease } from '../state/lease.js';
 import type { ActionEntity, Stored } from '../state/ports.js';
-import { destinationOf } from '../actions/destination.js';
+import { destinationOf, destinationSpec } from '../actions/destination.js';
 import type { ActionLink } from '../actions/link.js';
 import { moveLinkedMessages, MoveUnsupportedError } from '../actions/move.js';
+import { NamedFolderMissingError } from '../mail/folder-finder.js';
 import { claimAction, finishAction } from '../actions/record.js';
 
 export type PerformOutcome =
@@ -130,7 +131,7 @@ export async function performAction(
       return unreachable(f.code, f.summary, f.remediation.fix);
     }
     try {
-      const report = await moveLinkedMessages(client, link, destination, {
+      const report = await moveLinkedMessages(client, link, destinationSpec(mailbox, link.action), {
         beforeFirstMove: () => {
           attempted = true;
         },
@@ -144,13 +145,20 @@ export async function performAction(
         moveAttempted: attempted,
         finishedAt: deps.clock.now().toISOString(),
         items,
-        summary: `${moved} of ${items.length} moved from ${cleanText(link.folder, 100)} to ${cleanText(destination, 100)}`,
+        destination: report.destination,
+        summary: `${moved} of ${items.length} moved from ${cleanText(link.folder, 100)} to ${cleanText(report.destination, 100)}`,
       };
       await finish(record);
       return { kind: 'done', record };
     } catch (err) {
       if (err instanceof MoveUnsupportedError)
         return unreachable(err.code, err.message, 'move the message by hand in Outlook on the web');
+      if (err instanceof NamedFolderMissingError)
+        return unreachable(
+          err.code,
+          err.message,
+          `set ${err.configKey} to the exact name of the folder the desk reads, as the mailbox lists it`,
+        );
       const f = classify(mailbox, err, attempted ? 'MOVE' : 'SELECT');
       return unreachable(f.code, f.summary, f.remediation.fix);
     }
