@@ -15,7 +15,7 @@
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { findNamedFolder } from '../mail/folder-finder.js';
+import { findNamedFolder, listFolders } from '../mail/folder-finder.js';
 import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
