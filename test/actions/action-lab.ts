@@ -67,11 +67,12 @@ export interface ActionLab {
 export const FOLDERS = ['INBOX', 'Junk Email', 'Too large for ESM'];
 
 export async function startActionLab(
-  opts: { mailboxOver?: Record<string, unknown> } = {},
+  opts: { mailboxOver?: Record<string, unknown>; name?: string } = {},
 ): Promise<ActionLab> {
   const l = lab();
   const e = labEndpoints();
-  const desk = await registerDesk(l, 'desk');
+  // A name starting with a language prefix (fi-, de-) gets the lab's folders in that language (lab/dovecot-config.ts).
+  const desk = await registerDesk(l, opts.name ?? 'desk');
   const logs: string[] = [];
   const events: ActionLab['events'] = [];
   const sink: TelemetrySink = {

@@ -7,7 +7,7 @@
 import type { ListResponse } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import { LOCALIZED_FOLDER_NAMES } from '../../src/shared/mail/folder-names.js';
-import { pickFolder, type FolderConfig } from '../../src/shared/mail/folder-finder.js';
+import { pickFolder, pickNamedFolder, type FolderConfig } from '../../src/shared/mail/folder-finder.js';
 
 function folder(path: string, flags: string[] = []): ListResponse {
   const parts = path.split('/');
@@ -107,5 +107,33 @@ describe('pickFolder: one finder for every caller', () => {
     expect(r.summary).toContain('"Tickets"');
     for (const c of ['\r', '\n', '\u0007']) expect(r.summary).not.toContain(c);
     expect(r.remediation.fix).toContain('folders.sent');
+  });
+});
+
+describe('pickNamedFolder: the destinations of moves (fetched folder, oversized-mail folder)', () => {
+  const list = ['INBOX', 'Roskaposti', 'Too large for ESM', 'Projects/Too large for ESM'].map((p) =>
+    folder(p),
+  );
+
+  it('INBOX in any case, as the server spells it', () => {
+    expect(pickNamedFolder(list, 'Inbox')).toBe('INBOX');
+    expect(pickNamedFolder([folder('Inbox')], 'INBOX')).toBe('Inbox');
+  });
+
+  it('the exact name first, then the same name in another case (Exchange names are case-insensitive)', () => {
+    expect(pickNamedFolder(list, 'Too large for ESM')).toBe('Too large for ESM');
+    expect(pickNamedFolder(list, 'too LARGE for esm')).toBe('Too large for ESM');
+    expect(pickNamedFolder([folder('A'), folder('a')], 'a')).toBe('a');
+  });
+
+  it('under the personal namespace prefix, never a same-named folder elsewhere', () => {
+    const prefixed = ['INBOX', 'INBOX.Too large for ESM'].map((p) => folder(p));
+    expect(pickNamedFolder(prefixed, 'Too large for ESM', 'INBOX.')).toBe('INBOX.Too large for ESM');
+    expect(pickNamedFolder(prefixed, 'Too large for ESM')).toBeUndefined();
+    expect(pickNamedFolder([folder('Projects/Big')], 'Big')).toBeUndefined();
+  });
+
+  it('a missing folder is undefined (the caller creates it or reports IMAP_FOLDER_MISSING)', () => {
+    expect(pickNamedFolder(list, 'Saapuneet')).toBeUndefined();
   });
 });

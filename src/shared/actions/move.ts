@@ -3,7 +3,9 @@
  *
  * 1. The server must offer MOVE (RFC 6851). Without it imapflow would fall back to COPY + \Deleted + EXPUNGE, and
  *    that EXPUNGE also removes every other message someone marked \Deleted — so without MOVE nothing moves.
- * 2. The destination is created when missing (only for `move-oversized`; the fetched folder always exists).
+ * 2. The destination is found by the folder finder (mail/folder-finder.ts `findNamedFolder`: INBOX in any case,
+ *    the namespace prefix, Exchange's case-insensitive names) and created when missing — only for
+ *    `move-oversized`; a missing fetched folder moves nothing (IMAP_FOLDER_MISSING).
  * 3. The source folder is SELECTed. When its UIDVALIDITY is still the signed one and the UID still carries the
  *    signed Message-ID, that UID is moved; otherwise the message is looked up by Message-ID in the source folder
  *    (UIDs are only meaningful with their UIDVALIDITY, RFC 3501 §2.3.1.1).
@@ -13,9 +15,10 @@
  * SEARCH HEADER matches substrings (RFC 3501 §6.4.4), so every hit is confirmed by its ENVELOPE Message-ID.
  */
 import type { ImapFlow } from 'imapflow';
-import { forgetFolders, listFolders } from '../mail/folder-finder.js';
+import { findNamedFolder, listFolders } from '../mail/folder-finder.js';
 import { fetchByUid } from '../mail/uid-sets.js';
 import type { ActionItemOutcome } from '../state/ports.js';
+import type { DestinationSpec } from './destination.js';
 import type { ActionLink } from './link.js';
 
 export class MoveUnsupportedError extends Error {
@@ -36,6 +39,8 @@ export interface MoveReport {
   items: MovedItem[];
   /** The source folder's UIDVALIDITY no longer matched the link (UIDs were found again by Message-ID). */
   uidValidityChanged: boolean;
+  /** The destination's path as the server lists it. */
+  destination: string;
 }
 
 const sameId = (a: string | undefined, b: string) => !!a && a.trim() === b.trim();
@@ -60,17 +65,11 @@ export interface MoveHooks {
 export async function moveLinkedMessages(
   client: ImapFlow,
   link: ActionLink,
-  destination: string,
+  to: DestinationSpec,
   hooks: MoveHooks = {},
 ): Promise<MoveReport> {
   if (!client.capabilities.has('MOVE')) throw new MoveUnsupportedError();
-  if (link.action === 'move-oversized') {
-    // The session's one folder list (mail/folder-finder.ts), listed again only after creating a folder.
-    if (!(await listFolders(client)).some((f) => f.path === destination)) {
-      await client.mailboxCreate(destination);
-      forgetFolders(client);
-    }
-  }
+  const { path: destination } = await findNamedFolder(client, to.name, to);
 
   const folders = await listFolders(client);
   const items: MovedItem[] = link.items.map((i) => ({
@@ -119,5 +118,5 @@ export async function moveLinkedMessages(
     if (item.outcome === 'moved') item.outcome = there ? 'moved' : 'failed';
     else item.outcome = there ? 'already-there' : 'not-found';
   }
-  return { items, uidValidityChanged };
+  return { items, uidValidityChanged, destination };
 }

@@ -15,34 +15,13 @@
  * metrics: durationMs, tokenExpiresInSeconds (on success), authRetries.
  */
 import { checkPermissions, permissionRemediation } from '../auth/claims.js';
-import type { CheckResult, Status } from '../contracts.js';
+import type { Status } from '../contracts.js';
 import { withFault } from '../faults/index.js';
-import type { Check, CheckContext } from './types.js';
-
-function result(
-  ctx: CheckContext,
-  started: number,
-  status: Status,
-  summary: string,
-  extra: Pick<CheckResult, 'details' | 'remediation'> & { metrics?: Record<string, number> },
-): CheckResult {
-  const now = ctx.clock.now();
-  const durationMs = Math.max(0, now.getTime() - started);
-  return {
-    check: 'auth',
-    mailbox: ctx.mailbox.id,
-    status,
-    summary: summary.replace(/[\r\n]+/g, ' '),
-    ...(extra.details ? { details: extra.details } : {}),
-    metrics: { durationMs, ...extra.metrics },
-    ...(extra.remediation ? { remediation: extra.remediation } : {}),
-    durationMs,
-    at: now.toISOString(),
-  };
-}
+import { startCheck } from './result.js';
+import type { Check } from './types.js';
 
 export const authCheck: Check = async (ctx) => {
-  const started = ctx.clock.now().getTime();
+  const finish = startCheck(ctx, 'auth', { durationMetric: true });
   const outcome = await ctx.tokens.acquire(ctx.deadline.signal);
   if (!outcome.ok) {
     const f = outcome.failure;
@@ -63,13 +42,11 @@ export const authCheck: Check = async (ctx) => {
         : f.fault === 'monitor'
           ? 'monitor cannot authenticate'
           : 'Entra ID unavailable';
-    return result(
-      ctx,
-      started,
-      parts.status,
-      `${headline}: ${f.code}${quoted ? ` (HTTP ${f.server!.httpStatus})` : ''} — ${f.fault === 'setup' ? f.remediation.cause : f.message}`,
-      { ...parts, metrics: { authRetries: f.retries } },
-    );
+    return finish({
+      ...parts,
+      summary: `${headline}: ${f.code}${quoted ? ` (HTTP ${f.server!.httpStatus})` : ''} — ${f.fault === 'setup' ? f.remediation.cause : f.message}`,
+      metrics: { authRetries: f.retries },
+    });
   }
   const g = outcome.grant;
   const { claims } = g;
@@ -89,10 +66,14 @@ export const authCheck: Check = async (ctx) => {
   const metrics = { tokenExpiresInSeconds: expiresIn, authRetries: g.retries };
   const missing = permissionRemediation(report, g.kind);
   if (missing) {
-    return result(ctx, started, 'CRIT', `token lacks permissions: ${missing.cause}`, {
-      details: { ...details, missing: report.missing, code: 'EPERMISSIONS', fault: 'setup' },
-      remediation: missing,
-      metrics,
+    return finish({
+      status: 'CRIT',
+      summary: `token lacks permissions: ${missing.cause}`,
+      ...{
+        details: { ...details, missing: report.missing, code: 'EPERMISSIONS', fault: 'setup' },
+        remediation: missing,
+        metrics,
+      },
     });
   }
   const how = g.fromCache
@@ -100,11 +81,10 @@ export const authCheck: Check = async (ctx) => {
     : g.retries > 0
       ? `acquired after ${g.retries} transient retries`
       : 'acquired';
-  return result(
-    ctx,
-    started,
-    'OK',
-    `${g.kind} token ${how}, expires in ${Math.max(0, Math.round(expiresIn / 60))} min`,
-    { details, metrics },
-  );
+  return finish({
+    status: 'OK',
+    summary: `${g.kind} token ${how}, expires in ${Math.max(0, Math.round(expiresIn / 60))} min`,
+    details,
+    metrics,
+  });
 };

@@ -14,32 +14,9 @@
  */
 import { readCertificatePem } from '../auth/certificate.js';
 import { daysLeft, expiryStatus, parseExpiryDate } from '../auth/expiry.js';
-import type { CheckResult, Remediation, Status } from '../contracts.js';
-import type { Check, CheckContext } from './types.js';
-
-function result(
-  ctx: CheckContext,
-  started: number,
-  status: Status,
-  summary: string,
-  details: Record<string, unknown>,
-  metrics: Record<string, number> = {},
-  remediation?: Remediation,
-): CheckResult {
-  const now = ctx.clock.now();
-  const durationMs = Math.max(0, now.getTime() - started);
-  return {
-    check: 'credential-expiry',
-    mailbox: ctx.mailbox.id,
-    status,
-    summary,
-    details,
-    metrics: { durationMs, ...metrics },
-    ...(remediation ? { remediation } : {}),
-    durationMs,
-    at: now.toISOString(),
-  };
-}
+import type { Remediation } from '../contracts.js';
+import { startCheck } from './result.js';
+import type { Check } from './types.js';
 
 function when(days: number): string {
   if (days < 0) return `expired ${-days} day${days === -1 ? '' : 's'} ago`;
@@ -48,53 +25,50 @@ function when(days: number): string {
 }
 
 export const credentialExpiryCheck: Check = async (ctx) => {
-  const started = ctx.clock.now().getTime();
+  const finish = startCheck(ctx, 'credential-expiry', { durationMetric: true });
   const now = ctx.clock.now();
   const auth = ctx.mailbox.auth;
 
   if (auth.mode === 'password') {
-    return result(
-      ctx,
-      started,
-      'OK',
-      'not applicable: password credentials (ROPC) have no expiry date to read',
-      {
+    return finish({
+      status: 'OK',
+      summary: 'not applicable: password credentials (ROPC) have no expiry date to read',
+      details: {
         credential: 'password',
         applicable: false,
       },
-    );
+    });
   }
 
   if (auth.mode === 'clientSecret') {
     const expiresOn = auth.clientSecretExpiresOn ? parseExpiryDate(auth.clientSecretExpiresOn) : undefined;
     if (!expiresOn) {
-      return result(
-        ctx,
-        started,
-        'OK',
-        'client secret expiry unknown: set auth.clientSecretExpiresOn to be warned before it expires',
-        { credential: 'clientSecret', applicable: true },
-      );
+      return finish({
+        status: 'OK',
+        summary:
+          'client secret expiry unknown: set auth.clientSecretExpiresOn to be warned before it expires',
+        details: { credential: 'clientSecret', applicable: true },
+      });
     }
     const days = daysLeft(expiresOn, now);
     const status = expiryStatus(expiresOn, now);
-    return result(
-      ctx,
-      started,
+    return finish({
       status,
-      `client secret ${when(days)} (${expiresOn.toISOString().slice(0, 10)})`,
-      { credential: 'clientSecret', applicable: true, expiresOn: expiresOn.toISOString() },
-      { credentialExpiresInDays: days },
-      status === 'OK'
-        ? undefined
+      summary: `client secret ${when(days)} (${expiresOn.toISOString().slice(0, 10)})`,
+      details: { credential: 'clientSecret', applicable: true, expiresOn: expiresOn.toISOString() },
+      metrics: { credentialExpiresInDays: days },
+      ...(status === 'OK'
+        ? {}
         : {
-            cause: `the app's client secret ${when(days)}`,
-            fix:
-              'In Entra ID → App registrations → your app → Certificates & secrets, add a new client secret, store ' +
-              'its Value in the secret store, update auth.clientSecretExpiresOn, then delete the old secret',
-            setupStep: 'app-registration',
-          },
-    );
+            remediation: {
+              cause: `the app's client secret ${when(days)}`,
+              fix:
+                'In Entra ID → App registrations → your app → Certificates & secrets, add a new client secret, store ' +
+                'its Value in the secret store, update auth.clientSecretExpiresOn, then delete the old secret',
+              setupStep: 'app-registration',
+            },
+          }),
+    });
   }
 
   let info;
@@ -104,19 +78,21 @@ export const credentialExpiryCheck: Check = async (ctx) => {
     const reason = (err as Error).message;
     // A secret reference the environment cannot resolve is the monitor's own problem; an unreadable PEM is setup.
     const code = (err as { code?: unknown }).code === 'ESECRET' ? 'ESECRET' : 'ECERT';
-    return result(
-      ctx,
-      started,
-      'UNKNOWN',
-      `certificate unreadable: ${reason}`.replace(/[\r\n]+/g, ' '),
-      { credential: 'certificate', applicable: true, code, fault: code === 'ESECRET' ? 'monitor' : 'setup' },
-      {},
-      {
+    return finish({
+      status: 'UNKNOWN',
+      summary: `certificate unreadable: ${reason}`.replace(/[\r\n]+/g, ' '),
+      details: {
+        credential: 'certificate',
+        applicable: true,
+        code,
+        fault: code === 'ESECRET' ? 'monitor' : 'setup',
+      },
+      remediation: {
         cause: `the certificate credential could not be read: ${reason}`,
         fix: 'Point auth.certificate at the PEM certificate uploaded to the app registration',
         setupStep: 'app-registration',
       },
-    );
+    });
   }
   const details = {
     credential: 'certificate',
@@ -134,29 +110,24 @@ export const credentialExpiryCheck: Check = async (ctx) => {
     setupStep: 'app-registration',
   };
   if (info.notBefore.getTime() > now.getTime()) {
-    return result(
-      ctx,
-      started,
-      'CRIT',
-      `certificate not valid before ${info.notBefore.toISOString()}`,
+    return finish({
+      status: 'CRIT',
+      summary: `certificate not valid before ${info.notBefore.toISOString()}`,
       details,
-      {},
-      {
+      remediation: {
         ...renew,
         cause: 'the certificate is not valid yet (Entra refuses its assertions: AADSTS700024)',
         fix: 'Check the monitor host’s clock, or use a certificate that is already valid',
       },
-    );
+    });
   }
   const days = daysLeft(info.notAfter, now);
   const status = expiryStatus(info.notAfter, now);
-  return result(
-    ctx,
-    started,
+  return finish({
     status,
-    `certificate ${when(days)} (${info.notAfter.toISOString().slice(0, 10)})`,
+    summary: `certificate ${when(days)} (${info.notAfter.toISOString().slice(0, 10)})`,
     details,
-    { credentialExpiresInDays: days },
-    status === 'OK' ? undefined : { ...renew, cause: `the app's certificate ${when(days)}` },
-  );
+    metrics: { credentialExpiresInDays: days },
+    ...(status === 'OK' ? {} : { remediation: { ...renew, cause: `the app's certificate ${when(days)}` } }),
+  });
 };

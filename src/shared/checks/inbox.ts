@@ -15,7 +15,7 @@
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { forgetFolders, listFolders } from '../mail/folder-finder.js';
+import { findNamedFolder } from '../mail/folder-finder.js';
 import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
@@ -163,16 +163,19 @@ async function probeFetch(client: ImapFlow, uid: number, cap: number): Promise<n
   return offset;
 }
 
-/** The opt-in move: SELECT (read-write only now), create the target if missing, MOVE, verify by COPYUID. */
-async function moveOversized(client: ImapFlow, ctx: CheckContext, to: string, uids: number[]) {
+/**
+ * The opt-in move: the target found by the folder finder (created if missing, the same lookup the alert's "Move to"
+ * buttons use), SELECT (read-write only now), MOVE, verify by COPYUID.
+ */
+async function moveOversized(client: ImapFlow, ctx: CheckContext, name: string, uids: number[]) {
   // Without MOVE imapflow falls back to COPY + \Deleted + EXPUNGE, and a plain EXPUNGE would also remove
   // messages someone else marked \Deleted: the monitor never deletes, so it does not move then.
-  if (!client.capabilities.has('MOVE')) return { to, uids, verified: false, skipped: 'server lacks MOVE' };
-  const folders = await listFolders(client);
-  if (!folders.some((f) => f.path === to)) {
-    await client.mailboxCreate(to);
-    forgetFolders(client);
-  }
+  if (!client.capabilities.has('MOVE'))
+    return { to: name, uids, verified: false, skipped: 'server lacks MOVE' };
+  const { path: to } = await findNamedFolder(client, name, {
+    configKey: 'inbox.moveOversizedTo',
+    create: true,
+  });
   await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: false });
   // One MOVE per bounded UID set (every command ≤ 8 KB); the COPYUID maps of all of them are merged.
   const map = new Map<number, number>();

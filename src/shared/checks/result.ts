@@ -22,19 +22,27 @@ export function oneLine(s: string, max = 400): string {
 }
 
 /** Starts timing a check; `finish` builds its result with the duration measured on the context's clock. */
-export function startCheck(ctx: Pick<CheckContext, 'clock' | 'mailbox'>, check: CheckName) {
+export function startCheck(
+  ctx: Pick<CheckContext, 'clock' | 'mailbox'>,
+  check: CheckName,
+  opts: {
+    /** Also report the duration as the metric `durationMs` (the token checks chart how long sign-in takes). */
+    durationMetric?: boolean;
+  } = {},
+) {
   const started = ctx.clock.now().getTime();
   return (parts: ResultParts): CheckResult => {
     const now = ctx.clock.now();
+    const durationMs = Math.max(0, now.getTime() - started);
     return {
       check,
       mailbox: ctx.mailbox.id,
       status: parts.status,
       summary: oneLine(parts.summary),
       ...(parts.details ? { details: parts.details } : {}),
-      metrics: parts.metrics ?? {},
+      metrics: opts.durationMetric ? { durationMs, ...parts.metrics } : (parts.metrics ?? {}),
       ...(parts.remediation ? { remediation: parts.remediation } : {}),
-      durationMs: Math.max(0, now.getTime() - started),
+      durationMs,
       at: now.toISOString(),
     };
   };

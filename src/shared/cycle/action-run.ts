@@ -10,15 +10,16 @@
  */
 import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
-import { LEASE_MARGIN_MS } from './check-run.js';
+import { takeMailboxLease } from './mailbox-lease.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { classifyMailFailure } from '../mail/catalogue.js';
 import { cleanText } from '../report/escape.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
+import { releaseLease } from '../state/lease.js';
 import type { ActionEntity, Stored } from '../state/ports.js';
-import { destinationOf } from '../actions/destination.js';
+import { destinationOf, destinationSpec } from '../actions/destination.js';
 import type { ActionLink } from '../actions/link.js';
 import { moveLinkedMessages, MoveUnsupportedError } from '../actions/move.js';
+import { NamedFolderMissingError } from '../mail/folder-finder.js';
 import { claimAction, finishAction } from '../actions/record.js';
 
 export type PerformOutcome =
@@ -50,13 +51,7 @@ export async function performAction(
   const now = deps.clock.now();
   const destination = destinationOf(mailbox, link.action);
   const holder = `action:${link.nonce.slice(0, 12)}`;
-  const lease = await acquireLease(
-    deps.store,
-    mailbox.id,
-    holder,
-    mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS,
-    now,
-  );
+  const lease = await takeMailboxLease(deps.store, mailbox, holder, now);
   if (!lease.held) return { kind: 'busy', holder: lease.holder, until: lease.until };
 
   const base: ActionEntity = {
@@ -136,7 +131,7 @@ export async function performAction(
       return unreachable(f.code, f.summary, f.remediation.fix);
     }
     try {
-      const report = await moveLinkedMessages(client, link, destination, {
+      const report = await moveLinkedMessages(client, link, destinationSpec(mailbox, link.action), {
         beforeFirstMove: () => {
           attempted = true;
         },
@@ -150,13 +145,20 @@ export async function performAction(
         moveAttempted: attempted,
         finishedAt: deps.clock.now().toISOString(),
         items,
-        summary: `${moved} of ${items.length} moved from ${cleanText(link.folder, 100)} to ${cleanText(destination, 100)}`,
+        destination: report.destination,
+        summary: `${moved} of ${items.length} moved from ${cleanText(link.folder, 100)} to ${cleanText(report.destination, 100)}`,
       };
       await finish(record);
       return { kind: 'done', record };
     } catch (err) {
       if (err instanceof MoveUnsupportedError)
         return unreachable(err.code, err.message, 'move the message by hand in Outlook on the web');
+      if (err instanceof NamedFolderMissingError)
+        return unreachable(
+          err.code,
+          err.message,
+          `set ${err.configKey} to the exact name of the folder the desk reads, as the mailbox lists it`,
+        );
       const f = classify(mailbox, err, attempted ? 'MOVE' : 'SELECT');
       return unreachable(f.code, f.summary, f.remediation.fix);
     }

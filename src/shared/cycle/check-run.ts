@@ -16,7 +16,8 @@ import { notifyRun, type NotifyRunResult } from '../alerts/notify-run.js';
 import { runMailbox } from '../checks/runner.js';
 import type { CheckResult } from '../contracts.js';
 import { recordHistory } from '../history/record.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
+import { releaseLease } from '../state/lease.js';
+import { takeMailboxLease } from './mailbox-lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
 import { decodeQueueBody } from './queue-message.js';
 
@@ -24,8 +25,7 @@ export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
 /** The row of the `leases` partition that remembers the last completed run id. */
 export const LAST_RUN_ROW = 'last-run';
-/** A lease outlives the mailbox deadline by this margin (state writes and notification after the checks). */
-export const LEASE_MARGIN_MS = 60_000;
+export { LEASE_MARGIN_MS } from './mailbox-lease.js';
 
 export const CheckMessageSchema = z
   .object({
@@ -84,8 +84,7 @@ export async function runCheckMessage(
   }
   const holder = `check:${runId}:${executionId}`;
   const started = deps.clock.now();
-  const ttl = mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS;
-  const lease = await acquireLease(deps.store, mailbox.id, holder, ttl, started);
+  const lease = await takeMailboxLease(deps.store, mailbox, holder, started);
   if (!lease.held) {
     deps.logger.info('mailbox busy, run skipped', { mailboxId, holder: lease.holder });
     return { status: 'busy', mailboxId, runId, holder: lease.holder, until: lease.until.toISOString() };

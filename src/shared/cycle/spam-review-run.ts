@@ -12,8 +12,8 @@ import { createDeadline } from '../deadline.js';
 import type { MailboxConfig } from '../config/load.js';
 import { runSpamReview, type DigestSender, type SpamReviewOutcome } from '../review/run.js';
 import { reviewStoreFrom } from '../review/store-adapter.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
-import { LEASE_MARGIN_MS } from './check-run.js';
+import { releaseLease } from '../state/lease.js';
+import { takeMailboxLease } from './mailbox-lease.js';
 import { tokenSourceFor, type CycleDeps } from './deps.js';
 import { claimSlot, slotKey, type SlotClaim } from './schedule-slot.js';
 
@@ -57,13 +57,7 @@ export async function reviewMailbox(
   const runId = `review-${slotKey(run.slot)}`;
   const holder = `review:${slotKey(run.slot)}:${run.executionId}`;
   const now = deps.clock.now();
-  const lease = await acquireLease(
-    deps.store,
-    mailbox.id,
-    holder,
-    mailbox.deadlineSeconds * 1000 + LEASE_MARGIN_MS,
-    now,
-  );
+  const lease = await takeMailboxLease(deps.store, mailbox, holder, now);
   if (!lease.held) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
   // Claimed under the lease, before anything is sent: a second run of this slot finds it taken.
   let claim: SlotClaim;

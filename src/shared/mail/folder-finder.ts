@@ -154,3 +154,74 @@ export async function findFolder(
   const folders = await listFolders(client);
   return pickFolder(folders, client.capabilities.has('SPECIAL-USE'), role, config);
 }
+
+/**
+ * A folder the configuration names: the fetched folder (`folders.inbox`, where a release moves to) or the
+ * oversized-mail folder (`inbox.moveOversizedTo`, or the default the monitor creates). Neither has a SPECIAL-USE
+ * attribute (RFC 6154 defines none for them) or a localized name (INBOX is INBOX in every language, RFC 3501 §5.1;
+ * the oversized folder is the admin's own), so the order is:
+ *
+ *   1. INBOX in any case (RFC 3501 §5.1: case-insensitive);
+ *   2. the exact path, then the path under the personal namespace prefix (a server that keeps folders under
+ *      "INBOX." lists "Too large for ESM" as "INBOX.Too large for ESM", RFC 2342);
+ *   3. the same, compared case-insensitively: Exchange folder names are (a folder "Too Large For ESM" is the same
+ *      folder there, and creating the other spelling would fail or, on another server, split the mail in two).
+ */
+export function pickNamedFolder(
+  folders: readonly ListResponse[],
+  name: string,
+  namespacePrefix = '',
+): string | undefined {
+  if (foldName(name) === 'inbox') return folders.find((f) => foldName(f.path) === 'inbox')?.path ?? 'INBOX';
+  const wanted =
+    namespacePrefix && !name.startsWith(namespacePrefix) ? [name, namespacePrefix + name] : [name];
+  for (const w of wanted) {
+    const hit = folders.find((f) => f.path === w);
+    if (hit) return hit.path;
+  }
+  for (const w of wanted) {
+    const hit = folders.find((f) => foldName(f.path) === foldName(w));
+    if (hit) return hit.path;
+  }
+  return undefined;
+}
+
+/** A named folder that does not exist (and was not to be created): the caller's fault code and summary. */
+export class NamedFolderMissingError extends Error {
+  readonly code = 'IMAP_FOLDER_MISSING';
+  constructor(
+    readonly folder: string,
+    readonly configKey: string,
+  ) {
+    super(
+      `folder "${cleanText(folder, 60)}" (${configKey}) does not exist in the mailbox; nothing was moved`,
+    );
+    this.name = 'NamedFolderMissingError';
+  }
+}
+
+function namespacePrefix(client: ImapFlow): string {
+  // imapflow keeps the personal namespace (RFC 2342 NAMESPACE) on the client; not in its typings.
+  const ns = (client as unknown as { namespace?: { prefix?: unknown } }).namespace;
+  return typeof ns?.prefix === 'string' ? ns.prefix : '';
+}
+
+/**
+ * Finds a named folder on an authenticated session; with `create`, creates it when it is missing (CREATE, then
+ * lists again to learn the path the server gave it). Only the opt-in moves call this with `create`.
+ */
+export async function findNamedFolder(
+  client: ImapFlow,
+  name: string,
+  opts: { configKey: string; create: boolean },
+): Promise<{ path: string; created: boolean }> {
+  const prefix = namespacePrefix(client);
+  const path = pickNamedFolder(await listFolders(client), name, prefix);
+  if (path) return { path, created: false };
+  if (!opts.create) throw new NamedFolderMissingError(name, opts.configKey);
+  await client.mailboxCreate(name);
+  forgetFolders(client);
+  const made = pickNamedFolder(await listFolders(client), name, prefix);
+  if (!made) throw new NamedFolderMissingError(name, opts.configKey);
+  return { path: made, created: true };
+}
