@@ -51,7 +51,12 @@ export async function writeStatusPages(
     written.push(file);
   };
   for (const f of [undefined, ...STATUS_FILTERS]) {
-    const page = await statusPage(config, store, now, { filter: f ?? null, links: links.overview });
+    // One file per filter with every mailbox: the files have no `?page=` to follow.
+    const page = await statusPage(config, store, now, {
+      filter: f ?? null,
+      links: links.overview,
+      pageSize: Infinity,
+    });
     write(join(dir, links.overview.overview(f)), page.html);
   }
   for (const m of config.mailboxes) {

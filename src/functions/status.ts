@@ -1,6 +1,7 @@
 /**
- * status — HTTP GET (function key, like `health`): the status overview at `/api/status` (`?status=CRIT` filters)
- * and one mailbox at `/api/status/<mailbox id>`. Server-rendered HTML under a strict Content-Security-Policy.
+ * status — HTTP GET (function key, like `health`): the status overview at `/api/status` (`?status=CRIT` filters,
+ * `?page=2` pages through whole tenants) and one mailbox at `/api/status/<mailbox id>`. Server-rendered HTML under
+ * a strict Content-Security-Policy.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { functionLinks, statusPage } from '../shared/cycle/status.js';
@@ -17,6 +18,7 @@ export function makeStatus(
     const out = await statusPage(deps.config, deps.store, deps.clock.now(), {
       ...(mailbox ? { mailbox } : {}),
       filter: request.query.get('status'),
+      page: request.query.get('page'),
       links: functionLinks(request.query.get('code')),
     });
     return { status: out.status, body: out.html, headers: STATUS_HEADERS };

@@ -3,10 +3,8 @@
  * that passes when the token source does (the real `auth` check belongs to the auth part), and a registry
  * built from it.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLabCa, type LabCa } from '../../lab/ca.js';
+import type { LabCa } from '../../lab/ca.js';
+import { makeTestCa, type TestCa } from '../helpers/test-ca.js';
 import { parseConfig, type MailboxConfig } from '../../src/shared/config/index.js';
 import {
   CHECK_NAMES,
@@ -86,9 +84,13 @@ export function byCheck(results: CheckResult[]): Record<string, CheckResult> {
   return Object.fromEntries(results.map((r) => [r.check, r]));
 }
 
-let ca: LabCa | undefined;
-/** A throwaway CA + localhost certificate (the lab's own generator) for in-process TLS servers. */
+let ca: TestCa | undefined;
+/** One throwaway CA + localhost certificate per test file (test/helpers/test-ca.ts), removed when it ends. */
 export function testCa(): LabCa {
-  ca ??= createLabCa(mkdtempSync(join(tmpdir(), 'mh-checks-')));
-  return ca;
+  if (!ca) {
+    const made = makeTestCa();
+    process.once('exit', made.cleanup);
+    ca = made;
+  }
+  return ca.lab;
 }

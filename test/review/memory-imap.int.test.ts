@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMemoryImap, type MemoryImapServer } from '../../lab/memory-imap.js';
 import { lab } from '../helpers/lab.js';
 import { rawMessage } from './fixtures.js';
-import { makeTestCa, type TestCa } from './test-ca.js';
+import { makeTestCa, type TestCa } from '../helpers/test-ca.js';
 
 const l = lab();
 const tenantId = `${l.unique('review')}.example`;

@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMemoryImap, type MemoryImapServer } from '../../lab/memory-imap.js';
-import { makeTestCa, type TestCa } from './test-ca.js';
+import { makeTestCa, type TestCa } from '../helpers/test-ca.js';
 import { encodedWord, rawMessage } from './fixtures.js';
 
 const MAILBOX = 'servicedesk@contoso.com';

@@ -4,10 +4,11 @@
  * `NOW` is Monday 2026-11-23 07:00 UTC, when the spamReview timer fires.
  */
 import { ImapFlow } from 'imapflow';
-import { parseConfig, type MailboxConfig } from '../../src/shared/config/index.js';
+import type { MailboxConfig } from '../../src/shared/config/index.js';
 import { startMemoryImap, type MemoryImapMessage, type MemoryImapServer } from '../../lab/memory-imap.js';
 import { encodedWord, exchangeStamp, rawMessage, type StampSpec } from './fixtures.js';
-import { makeTestCa, type TestCa } from './test-ca.js';
+import { mailboxConfig as checksMailboxConfig } from '../checks/helpers.js';
+import { makeTestCa, type TestCa } from '../helpers/test-ca.js';
 
 export const NOW = new Date('2026-11-23T07:00:00Z');
 export const ADDRESS = 'servicedesk@contoso.com';
@@ -15,24 +16,9 @@ export const TOKEN = 'review-test-token';
 const DAY = 86_400_000;
 export const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY);
 
+/** The review tests' mailbox: the checks' builder (test/checks/helpers.ts) with a reviewer. */
 export function mailboxConfig(over: Record<string, unknown> = {}): MailboxConfig {
-  const { config } = parseConfig(
-    {
-      mailboxes: [
-        {
-          id: 'servicedesk',
-          address: ADDRESS,
-          tenantId: 'contoso.onmicrosoft.com',
-          clientId: '11111111-2222-3333-4444-555555555555',
-          auth: { mode: 'password', password: { env: 'UNUSED' } },
-          reviewers: ['admin@contoso.com'],
-          ...over,
-        },
-      ],
-    },
-    'review test',
-  );
-  return config.mailboxes[0]!;
+  return checksMailboxConfig({ address: ADDRESS, reviewers: ['admin@contoso.com'], ...over });
 }
 
 const msg = (

@@ -52,13 +52,13 @@ function inspect(html: string) {
 }
 
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body header h1 h2 p main nav a span section table thead tbody tr th td ul li abbr b i dl dt dd div figure figcaption svg rect title path circle line'.split(
+  'html head meta title style body header h1 h2 p main nav a span section table thead tbody tr th td ul li abbr b i dl dt dd div figure figcaption svg rect title path circle line details summary'.split(
     ' ',
   ),
 );
 
 const ALLOWED_ATTRS = new Set(
-  'lang charset http-equiv content name class href aria-label aria-current role title viewBox width height x y rx fill d stroke stroke-width stroke-linejoin stroke-dasharray vector-effect preserveAspectRatio cx cy r x1 x2 y1 y2 scope data-label style'.split(
+  'lang charset http-equiv content name class href aria-label aria-current role title viewBox width height x y rx fill d stroke stroke-width stroke-linejoin stroke-dasharray vector-effect preserveAspectRatio cx cy r x1 x2 y1 y2 scope data-label style id rel'.split(
     ' ',
   ),
 );
@@ -71,7 +71,10 @@ function expectInert(html: string) {
   // Text attributes (aria-label, title) may quote the hostile text; URL-bearing and style ones may not.
   const risky = p.attrs.filter((a) => ['href', 'style', 'content'].includes(a.name));
   expect(risky.filter((a) => /javascript:|evil\.example|[<>"]|url\(/i.test(a.value))).toEqual([]);
-  for (const h of p.hrefs) expect(h).toMatch(/^\/api\/status(\/[^"<>\s]*)?(\?[^"<>\s]*)?$/);
+  for (const h of p.hrefs) expect(h).toMatch(/^\/api\/status(\/[^"<>\s#]*)?(\?[^"<>\s#]*)?(#tenant-\d+)?$/);
+  // Ids and link relations are ours alone: a tenant's anchor is its position, never its name.
+  for (const a of p.attrs.filter((x) => x.name === 'id')) expect(a.value).toMatch(/^tenant-\d+$/);
+  for (const a of p.attrs.filter((x) => x.name === 'rel')) expect(a.value).toMatch(/^(prev|next)$/);
   expect(p.styles).toBe(1); // ours, in the head
   expect(p.metas).toBe(4); // charset, CSP, viewport, referrer
   return p;
@@ -109,6 +112,18 @@ describe('hostile mailbox ids, addresses, tenants and server texts on the status
     const url = new URL(link, 'https://app.example');
     expect(decodeURIComponent(url.pathname.slice('/api/status/'.length))).toBe(ID);
     expect(url.searchParams.get('code')).toBe(`k"ey<script>`);
+  });
+
+  it('the paged overview lists the hostile tenant as text, linked by page number and position', async () => {
+    const { config, store } = await setup();
+    for (const page of ['1', '2', '3']) {
+      const out = await statusPage(config, store, NOW, { links: functionLinks(), pageSize: 1, page });
+      const p = expectInert(out.html);
+      expect(p.text).toContain(TENANT.slice(0, 60));
+      expect(p.text.replace(/\s+/g, ' ')).toContain(`Page ${page} of 3`);
+      // One link per tenant (the hostile one and tenant01), to a page number and a position.
+      expect(p.hrefs.filter((h) => /^\/api\/status(\?page=\d+)?#tenant-\d+$/.test(h))).toHaveLength(2);
+    }
   });
 
   it("the mailbox page shows the server's text and the fix as text, URLs defanged", async () => {

@@ -4,6 +4,7 @@
  */
 import type { CheckName, CheckResult, Remediation, Status } from '../contracts.js';
 import { SKIPPED_PREFIX } from '../contracts.js';
+import { cleanText } from '../report/escape.js';
 import type { CheckContext } from './types.js';
 
 export interface ResultParts {
@@ -14,11 +15,9 @@ export interface ResultParts {
   remediation?: Remediation;
 }
 
-/** A summary is one line of plain text: control characters (CR/LF from hostile input) become spaces. */
+/** A summary is one line of plain text: the report module's one cleaner for untrusted text (escape.ts). */
 export function oneLine(s: string, max = 400): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > max ? clean.slice(0, max - 1) + '…' : clean;
+  return cleanText(s, max);
 }
 
 /** Starts timing a check; `finish` builds its result with the duration measured on the context's clock. */

@@ -16,6 +16,10 @@ export interface StatusRequest {
   mailbox?: string;
   /** `?status=` of the overview; anything but a status or `none` shows every mailbox. */
   filter?: string | null;
+  /** `?page=` of the overview (1-based); anything else is the first page. */
+  page?: string | null;
+  /** Mailbox rows per overview page (default PAGE_ROWS); Infinity for one page (the CLI's files). */
+  pageSize?: number;
   links: StatusLinks;
 }
 
@@ -33,9 +37,17 @@ export async function statusPage(
   if (req.mailbox === undefined) {
     const filter = parseStatusFilter(req.filter);
     const mailboxes = await readOverview(config.mailboxes, store, now);
+    const page = /^[1-9][0-9]{0,5}$/.test(req.page ?? '') ? Number(req.page) : 1;
     return {
       status: 200,
-      html: renderStatusPage({ mailboxes, now, links: req.links, ...(filter ? { filter } : {}) }),
+      html: renderStatusPage({
+        mailboxes,
+        now,
+        links: req.links,
+        page,
+        ...(req.pageSize !== undefined ? { pageSize: req.pageSize } : {}),
+        ...(filter ? { filter } : {}),
+      }),
     };
   }
   const m = config.mailboxes.find((x) => x.id === req.mailbox);
@@ -67,7 +79,8 @@ export function functionLinks(code?: string | null): StatusLinks {
   const q = (params: string[]) =>
     params.filter(Boolean).length ? `?${params.filter(Boolean).join('&')}` : '';
   return {
-    overview: (f) => `/api/status${q([f ? `status=${encodeURIComponent(f)}` : '', key])}`,
+    overview: (f, page) =>
+      `/api/status${q([f ? `status=${encodeURIComponent(f)}` : '', page && page > 1 ? `page=${page}` : '', key])}`,
     mailbox: (id) => `/api/status/${encodeURIComponent(id)}${q([key])}`,
   };
 }

@@ -13,8 +13,17 @@ import type {
   HistorySummaryEntity,
 } from '../state/history-port.js';
 import type { StateStore } from '../state/ports.js';
-import { HISTORY_DAYS, HOUR_MS, RUN_END, RUN_PREFIX, SUMMARY_PARTITION, dayKey, windowDays } from './keys.js';
-import { summaryDays } from './summary.js';
+import {
+  HISTORY_DAYS,
+  HOUR_MS,
+  RUN_END,
+  RUN_PREFIX,
+  SUMMARY_PARTITION,
+  dayKey,
+  daysBetween,
+  windowDays,
+} from './keys.js';
+import { decodeDay } from './summary.js';
 
 export type MailboxRef = Pick<MailboxConfig, 'id' | 'address' | 'tenantId'>;
 
@@ -150,23 +159,27 @@ export function summarizeSummary(
   m: MailboxRef,
   s: HistorySummaryEntity | undefined,
   now: Date,
+  window: readonly string[] = windowDays(now),
 ): MailboxOverview {
-  const counts = s ? summaryDays(s) : new Map<string, never>();
-  const window = windowDays(now);
-  const days = window.map((day): DayCell => {
-    const c = counts.get(day);
-    return c ? { day, worst: c.worst, runs: c.runs } : { day, runs: 0 };
+  // Window cell w (oldest first) is summary day i = (HISTORY_DAYS - 1 - w) - age: index arithmetic, no date per cell.
+  const age = s ? daysBetween(s.at.slice(0, 10), window[window.length - 1]!) : 0;
+  const cells = window.map((day, w) => {
+    const d = s?.days[HISTORY_DAYS - 1 - w - age];
+    return { day, counts: d ? decodeDay(d, s!.checks) : undefined };
   });
+  const days = cells.map(({ day, counts: c }): DayCell =>
+    c ? { day, worst: c.worst, runs: c.runs } : { day, runs: 0 },
+  );
   const uptime = CHECK_NAMES.map((check) => {
     let runs = 0;
     let ok = 0;
-    for (const day of window) {
-      runs += counts.get(day)?.checks[check]?.runs ?? 0;
-      ok += counts.get(day)?.checks[check]?.ok ?? 0;
+    for (const { counts } of cells) {
+      runs += counts?.checks[check]?.runs ?? 0;
+      ok += counts?.checks[check]?.ok ?? 0;
     }
     return runs ? { check, runs, percent: (100 * ok) / runs } : { check, runs };
   });
-  const latest = s && window.includes(s.at.slice(0, 10)) ? s : undefined;
+  const latest = s && age >= 0 && age < HISTORY_DAYS ? s : undefined;
   const hour = Math.floor(now.getTime() / HOUR_MS);
   const last = latest ? Math.floor(Date.parse(latest.at) / HOUR_MS) : 0;
   const quota24h = Array.from({ length: 24 }, (_, i) => {

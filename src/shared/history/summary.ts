@@ -10,7 +10,7 @@
  */
 import { CHECK_NAMES, type CheckName, type Status } from '../contracts.js';
 import type { HistoryDayEntity, HistorySummaryEntity, SummaryDay } from '../state/history-port.js';
-import { HISTORY_DAYS, HOUR_MS, daysBefore, daysBetween } from './keys.js';
+import { HISTORY_DAYS, HOUR_MS, daysBefore } from './keys.js';
 
 /** One UTC day's counts, as a day row holds them. */
 export interface DayCounts {
@@ -103,9 +103,4 @@ export function foldSummary(
 /** The summary from a mailbox's day rows, oldest first (undefined without any). */
 export function summaryFromDays(rows: readonly HistoryDayEntity[]): HistorySummaryEntity | undefined {
   return rows.reduce<HistorySummaryEntity | undefined>((s, d) => foldSummary(s, d), undefined);
-}
-
-/** Whole UTC days between the summary's latest run and `day` (0: the same day). */
-export function summaryAge(s: HistorySummaryEntity, day: string): number {
-  return daysBetween(s.at.slice(0, 10), day);
 }

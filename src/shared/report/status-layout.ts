@@ -21,7 +21,8 @@ export const STATUS_HEADERS: Record<string, string> = {
 
 /** Where the pages link to: the function builds `/api/status…` URLs, the CLI file names. */
 export interface StatusLinks {
-  overview(filter?: StatusFilter): string;
+  /** `page` (1-based, of the overview's tenant pages) is only asked for when there is more than one page. */
+  overview(filter?: StatusFilter, page?: number): string;
   mailbox(id: string): string;
 }
 /** A status, or `none` for mailboxes without history. */
@@ -85,6 +86,13 @@ nav.filters{display:flex;flex-wrap:wrap;gap:8px;margin:6px 0 4px}
 nav.filters a{display:inline-block;padding:5px 12px;border:1px solid #d0d7de;border-radius:999px;background:#fff;text-decoration:none;color:#1f2328;font-size:14px}
 nav.filters a[aria-current=page]{background:#0969da;border-color:#0969da;color:#fff}
 nav.filters .n{font-weight:600;margin-left:4px}
+nav.pages{margin:8px 0}
+nav.pages p{margin:4px 0}
+nav.pages ul.tenants{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:6px 14px}
+nav.pages ul.tenants li{display:flex;align-items:center;gap:6px;min-width:0}
+nav.pages ul.tenants a{overflow-wrap:anywhere}
+nav.pages ul.tenants a[aria-current=page]{font-weight:600}
+nav.pages .n{color:#59636e;font-size:13px}
 .badge{display:inline-block;min-width:68px;text-align:center;padding:2px 8px;border-radius:999px;font-size:13px;font-weight:600}
 .b-OK{background:#1a7f37;color:#fff}.b-WARN{background:${STATUS_FILL.WARN};color:#1f2328}
 .b-UNKNOWN{background:#6e7781;color:#fff}.b-CRIT{background:#cf222e;color:#fff}.b-NONE{background:#e1e5ea;color:#1f2328}
