@@ -1,10 +1,13 @@
 /**
  * `npm run bench` (node dist/lab/with-lab.js -- node dist/bench/run.js [name…]): runs the benchmarks under the
  * lab and prints each as a table with both sides and their ratio. Names: token-reuse, sent-quota, fetch-memory,
- * whole-process, cold-start, fleet, status-page (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
+ * whole-process, imap-commands, inbox-size, sent-quota-busy, whole-process-state, cold-start, fleet, status-page
+ * (default: all). Not a test: nothing is asserted, nothing here runs in `npm test`.
  */
 import { cpus } from 'node:os';
+import { benchImapCommands, benchWholeProcessState } from './cli-state.js';
 import { benchColdStart } from './cold-start.js';
+import { benchInboxSize, benchSentQuotaBusy } from './folder-size.js';
 import { benchFetchMemory } from './fetch-memory.js';
 import { benchFleet } from './fleet.js';
 import { benchSentQuota } from './sent-quota.js';
@@ -20,6 +23,10 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'whole-process': async () => {
     await benchWholeProcess();
   },
+  'imap-commands': () => benchImapCommands(),
+  'inbox-size': () => benchInboxSize(),
+  'sent-quota-busy': () => benchSentQuotaBusy(),
+  'whole-process-state': () => benchWholeProcessState(),
   'cold-start': () => benchColdStart(),
   // 1,000 mailboxes at 0 and 50 ms round trips: 5–20 minutes on a shared 2-core machine.
   fleet: () => benchFleet(),

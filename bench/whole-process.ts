@@ -73,7 +73,7 @@ async function setUp(): Promise<Fixture> {
   return { one, ten, env: { ...process.env, [PASSWORD_ENV]: first.password } };
 }
 
-interface Run {
+export interface Run {
   wallS: number;
   /** user + system seconds, when /usr/bin/time measured the run. */
   cpuS: number | null;
@@ -93,7 +93,7 @@ function notOkOf(stdout: string): string[] {
 }
 
 /** One CLI run; its JSON output is read for the statuses, /usr/bin/time's line parsed from stderr. */
-function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
+export function timedRun(config: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const cli = [CLI, 'check', '--config', config, '--json'];
   const withTime = existsSync(TIME);
   const [cmd, args] = withTime

@@ -15,7 +15,7 @@
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { findNamedFolder } from '../mail/folder-finder.js';
+import { findNamedFolder, listFolders } from '../mail/folder-finder.js';
 import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
@@ -50,9 +50,12 @@ interface Scan {
 }
 
 /**
- * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in
- * arrival order (RFC 3501 §2.3.1.1), so the one waiting longest is among the first; reading a fixed number keeps
- * the cost the same for 100 or 100,000 messages, and a few extra cover messages moved in with older dates.
+ * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in the
+ * order messages were added to the folder (RFC 3501 §2.3.1.1) — arrival order for delivered mail — so the one
+ * waiting longest is normally the first; reading a fixed number keeps the cost the same for 100 or 100,000
+ * messages. Caveat (docs/exchange-online.md "The oldest waiting message"): a message moved in later (released
+ * from Junk, restored) keeps its old INTERNALDATE under a new, higher UID and is missed when more than
+ * CANDIDATES waiting messages have lower UIDs; the age shown is then that of the oldest of those CANDIDATES.
  */
 const CANDIDATES = 20;
 
@@ -71,6 +74,10 @@ function oldestOf(candidates: Iterable<{ uid: number; date: Date }>): Scan['olde
 
 async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string }): Promise<Scan> {
   const cfg = ctx.mailbox.inbox;
+  // The session's one folder list first (LIST, no LSUB), shared with the junk and sent-quota checks: opening a
+  // folder imapflow has not listed makes it send its own LIST and LSUB for that folder (two more commands).
+  stage.now = 'LIST';
+  await listFolders(client);
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
