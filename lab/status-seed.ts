@@ -135,7 +135,7 @@ export function simulatedRun(m: MailboxRef, p: Profile, t: number, end: number):
       m,
       'sent-quota',
       quotaStatus,
-      `${Math.round(quota * 100)} of 10000 recipients in 24 h (${quota} %)`,
+      `${Math.round(quota * 100).toLocaleString('en-US')} of 10,000 recipients in 24 h (${quota} %)`,
       at,
       {
         quotaPercent: quota,
