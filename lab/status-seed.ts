@@ -48,11 +48,16 @@ function rng(seed: number): () => number {
   };
 }
 
-interface Profile {
+export interface Profile {
   quotaPeak: number;
   outages: Array<[number, number]>;
   slowDays: Set<number>;
   endState: 'ok' | 'crit' | 'warn-junk' | 'warn-inbox';
+}
+
+/** A mailbox without outages, slow days or a bad end (the benchmark's next run). */
+export function quietProfile(): Profile {
+  return { quotaPeak: 20, outages: [], slowDays: new Set(), endState: 'ok' };
 }
 
 function profile(i: number, totalMs: number, start: number): Profile {
