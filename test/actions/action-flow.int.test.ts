@@ -227,7 +227,7 @@ describe.runIf(requireDovecot())('mailboxAction against Dovecot', () => {
   it('a busy mailbox changes nothing and leaves the link usable', async () => {
     const url = await link('release', 'Junk Email', ['dora']);
     const lease = await acquireLease(a.deps.store, 'servicedesk', 'check:test-run', 60_000, new Date());
-    expect(lease.held).toBe(true);
+    expect(lease.ok).toBe(true);
     const before = await a.snapshot();
     const busy = keep(await post(url, tokenOf(url)));
     expect(busy.status).toBe(503);

@@ -34,19 +34,20 @@ describe('claimSlot', () => {
     const s1 = new Date('2026-11-23T07:00:00Z');
     const s2 = new Date('2026-11-30T07:00:00Z');
     const a = await claimSlot(store, 'spamReview', 'desk', s1, 'run-a', now);
-    expect(a.claimed).toBe(true);
+    expect(a.ok).toBe(true);
     expect(await claimSlot(store, 'spamReview', 'desk', s1, 'run-b', now)).toMatchObject({
-      claimed: false,
+      ok: false,
+      reason: 'already-done',
       doneBy: 'run-a',
     });
     const c = await claimSlot(store, 'spamReview', 'desk', s2, 'run-c', now);
-    expect(c.claimed).toBe(true);
-    expect((await claimSlot(store, 'spamReview', 'desk', s1, 'late', now)).claimed).toBe(false);
-    if (c.claimed) await c.release();
-    expect((await claimSlot(store, 'spamReview', 'desk', s2, 'retry', now)).claimed).toBe(true);
+    expect(c.ok).toBe(true);
+    expect((await claimSlot(store, 'spamReview', 'desk', s1, 'late', now)).ok).toBe(false);
+    if (c.ok) await c.release();
+    expect((await claimSlot(store, 'spamReview', 'desk', s2, 'retry', now)).ok).toBe(true);
     // Other mailboxes and timers have their own rows.
-    expect((await claimSlot(store, 'spamReview', 'other', s1, 'x', now)).claimed).toBe(true);
-    expect((await claimSlot(store, 'dispatchChecks', 'desk', s1, 'x', now)).claimed).toBe(true);
+    expect((await claimSlot(store, 'spamReview', 'other', s1, 'x', now)).ok).toBe(true);
+    expect((await claimSlot(store, 'dispatchChecks', 'desk', s1, 'x', now)).ok).toBe(true);
   });
 
   it('two claims of one slot racing: exactly one wins', async () => {
@@ -55,6 +56,6 @@ describe('claimSlot', () => {
     const out = await Promise.all(
       [1, 2, 3, 4].map((i) => claimSlot(store, 'spamReview', 'desk', s, `run-${i}`, now)),
     );
-    expect(out.filter((o) => o.claimed)).toHaveLength(1);
+    expect(out.filter((o) => o.ok)).toHaveLength(1);
   });
 });

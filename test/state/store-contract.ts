@@ -138,11 +138,16 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       const p = pk();
       const t0 = new Date('2026-11-27T10:00:00Z');
       const a = await acquireLease(s, p, 'run-a', 60_000, t0);
-      expect(a).toMatchObject({ held: true, holder: 'run-a' });
+      expect(a).toMatchObject({ ok: true, holder: 'run-a' });
       const b = await acquireLease(s, p, 'run-b', 60_000, new Date(t0.getTime() + 30_000));
-      expect(b).toEqual({ held: false, holder: 'run-a', until: new Date('2026-11-27T10:01:00Z') });
+      expect(b).toEqual({
+        ok: false,
+        reason: 'busy',
+        holder: 'run-a',
+        until: new Date('2026-11-27T10:01:00Z'),
+      });
       const again = await acquireLease(s, p, 'run-a', 60_000, new Date(t0.getTime() + 30_000));
-      expect(again).toMatchObject({ held: true, until: new Date('2026-11-27T10:01:30Z') });
+      expect(again).toMatchObject({ ok: true, until: new Date('2026-11-27T10:01:30Z') });
     });
 
     it('lease: an expired lease is taken over; release by a non-holder does nothing', async () => {
@@ -153,7 +158,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       expect(await releaseLease(s, p, 'intruder')).toBe(false);
       expect((await s.leases.get(p, 'run'))?.value.holder).toBe('crashed');
       const b = await acquireLease(s, p, 'run-b', 60_000, new Date(t0.getTime() + 60_001));
-      expect(b).toMatchObject({ held: true, holder: 'run-b', tookOverFrom: 'crashed' });
+      expect(b).toMatchObject({ ok: true, holder: 'run-b', tookOverFrom: 'crashed' });
       expect(await releaseLease(s, p, 'crashed')).toBe(false);
       expect(await releaseLease(s, p, 'run-b')).toBe(true);
       expect(await s.leases.get(p, 'run')).toBeUndefined();
@@ -168,8 +173,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
         acquireLease(s, p, 'y', 60_000, now),
         acquireLease(s, p, 'z', 60_000, now),
       ]);
-      expect(outs.filter((o) => o.held).length).toBe(1);
-      const winner = outs.find((o) => o.held)!.holder;
+      expect(outs.filter((o) => o.ok).length).toBe(1);
+      const winner = outs.find((o) => o.ok)!.holder;
       for (const o of outs) expect(o.holder).toBe(winner);
     });
     // ── actions: single-use action links ──
@@ -179,10 +184,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       const outs = await Promise.all(
         ['a', 'b', 'c'].map((u) => claimAction(s, p, 'nonce-1', action({ user: u }))),
       );
-      const winners = outs.filter((o) => o.claimed);
+      const winners = outs.filter((o) => o.ok);
       expect(winners).toHaveLength(1);
       const row = await s.actions.get(p, 'nonce-1');
-      for (const o of outs) if (!o.claimed) expect(o.existing.value.user).toBe(row?.value.user);
+      for (const o of outs) if (!o.ok) expect(o.existing.value.user).toBe(row?.value.user);
       expect(await s.actions.create(p, 'nonce-1', action())).toEqual({ ok: false, reason: 'exists' });
     });
 
@@ -190,13 +195,13 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       const s = await fresh();
       const p = pk();
       const first = await claimAction(s, p, 'n2', action());
-      if (!first.claimed) throw new Error('not claimed');
+      if (!first.ok) throw new Error('not claimed');
       expect(
         await finishAction(s, p, 'n2', first.etag, action({ state: 'failed', moveAttempted: false })),
       ).toBe(true);
       const retry = await claimAction(s, p, 'n2', action({ user: 'second' }));
-      expect(retry).toMatchObject({ claimed: true, retry: true });
-      if (!retry.claimed) return;
+      expect(retry).toMatchObject({ ok: true, retry: true });
+      if (!retry.ok) return;
       const done = action({
         state: 'done',
         moveAttempted: true,
@@ -207,7 +212,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       expect(await finishAction(s, p, 'n2', retry.etag, done)).toBe(true);
       const replay = await claimAction(s, p, 'n2', action({ user: 'third' }));
       expect(replay).toMatchObject({
-        claimed: false,
+        ok: false,
+        reason: 'already-claimed',
         existing: { value: { state: 'done', user: 'second' } },
       });
     });
@@ -234,9 +240,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       const outs = await Promise.all(
         ['run-a', 'run-b', 'run-c'].map((id) => claimSlot(s, timer, '_all', slot, id, now)),
       );
-      expect(outs.filter((o) => o.claimed)).toHaveLength(1);
+      expect(outs.filter((o) => o.ok)).toHaveLength(1);
       const older = await claimSlot(s, timer, '_all', new Date('2026-11-23T07:00:00Z'), 'late', now);
-      expect(older).toMatchObject({ claimed: false, doneSlot: '2026-11-30T07:00:00Z' });
+      expect(older).toMatchObject({ ok: false, reason: 'already-done', doneSlot: '2026-11-30T07:00:00Z' });
     });
 
     // ── ledger: the sent-quota counts and their watermark ──

@@ -5,10 +5,15 @@
  * creates the row; the other reads who claimed it and when. A claim whose earlier attempt failed before any MOVE
  * was sent (mailbox unreachable, the mailbox busy) may be taken again — etag-guarded, so again only one wins.
  */
+import type { Outcome } from '../outcome.js';
 import type { ActionEntity, StateStore, Stored } from '../state/ports.js';
 
-export type ClaimOutcome =
-  { claimed: true; etag: string; retry: boolean } | { claimed: false; existing: Stored<ActionEntity> };
+/** Claimed (`ok`; `retry` when an earlier attempt failed before moving anything), or claimed by `existing`. */
+export type ClaimOutcome = Outcome<
+  { etag: string; retry: boolean },
+  'already-claimed',
+  { existing: Stored<ActionEntity> }
+>;
 
 export async function claimAction(
   store: Pick<StateStore, 'actions'>,
@@ -17,23 +22,23 @@ export async function claimAction(
   value: ActionEntity,
 ): Promise<ClaimOutcome> {
   const created = await store.actions.create(mailbox, nonce, value);
-  if (created.ok) return { claimed: true, etag: created.etag, retry: false };
+  if (created.ok) return { ok: true, etag: created.etag, retry: false };
   const existing = await store.actions.get(mailbox, nonce);
   if (!existing) {
     // Deleted between our create and our read (nobody deletes claims; be safe and try once more).
     const again = await store.actions.create(mailbox, nonce, value);
-    if (again.ok) return { claimed: true, etag: again.etag, retry: false };
+    if (again.ok) return { ok: true, etag: again.etag, retry: false };
     const now = await store.actions.get(mailbox, nonce);
     if (!now) throw new Error('action claim vanished twice');
-    return { claimed: false, existing: now };
+    return { ok: false, reason: 'already-claimed', existing: now };
   }
   if (existing.value.state === 'failed' && !existing.value.moveAttempted) {
     const replaced = await store.actions.replace(mailbox, nonce, value, existing.etag);
-    if (replaced.ok) return { claimed: true, etag: replaced.etag, retry: true };
+    if (replaced.ok) return { ok: true, etag: replaced.etag, retry: true };
     const winner = await store.actions.get(mailbox, nonce);
-    return { claimed: false, existing: winner ?? existing };
+    return { ok: false, reason: 'already-claimed', existing: winner ?? existing };
   }
-  return { claimed: false, existing };
+  return { ok: false, reason: 'already-claimed', existing };
 }
 
 /** Records how the claim ended (etag-guarded by the claim; a lost race leaves the other writer's row). */

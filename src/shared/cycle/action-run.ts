@@ -52,7 +52,7 @@ export async function performAction(
   const destination = destinationOf(mailbox, link.action);
   const holder = `action:${link.nonce.slice(0, 12)}`;
   const lease = await takeMailboxLease(deps.store, mailbox, holder, now);
-  if (!lease.held) return { kind: 'busy', holder: lease.holder, until: lease.until };
+  if (!lease.ok) return { kind: 'busy', holder: lease.holder, until: lease.until };
 
   const base: ActionEntity = {
     action: link.action,
@@ -78,7 +78,7 @@ export async function performAction(
   const imap = deps.imap(mailbox, deadline, deps.logger);
   try {
     const claim = await claimAction(deps.store, mailbox.id, link.nonce, base);
-    if (!claim.claimed) return { kind: 'already', record: claim.existing };
+    if (!claim.ok) return { kind: 'already', record: claim.existing };
 
     let attempted = false;
     const finish = async (value: ActionEntity) => {

@@ -20,6 +20,7 @@ import { releaseLease } from '../state/lease.js';
 import { takeMailboxLease } from './mailbox-lease.js';
 import { mailboxById, notifyOptions, tokenSourceFor, type CycleDeps } from './deps.js';
 import { decodeQueueBody } from './queue-message.js';
+import type { Outcome } from '../outcome.js';
 
 export const CHECK_QUEUE = 'mailbox-checks';
 export const POISON_QUEUE = `${CHECK_QUEUE}-poison`;
@@ -41,13 +42,30 @@ export type CheckRunOutcome =
   | { status: 'duplicate'; mailboxId: string; runId: string }
   | { status: 'unknown-mailbox'; mailboxId: string; runId: string };
 
+/** A readable check message (`ok`), or why not (never the content: it could be anything). */
+export type ParsedCheckMessage = Outcome<
+  { message: CheckMessage },
+  'unreadable',
+  { problems: string[]; sizeBytes?: number }
+>;
+
 /** Parses a queue message body (JSON as the host hands it, a string, or base64 text from an older producer). */
-export function parseCheckMessage(body: unknown): CheckMessage | { problems: string[]; sizeBytes?: number } {
+export function parseCheckMessage(body: unknown): ParsedCheckMessage {
   const decoded = decodeQueueBody(body);
-  if (!decoded.ok) return { problems: [`message: ${decoded.reason}`], sizeBytes: decoded.sizeBytes };
+  if (!decoded.ok)
+    return {
+      ok: false,
+      reason: 'unreadable',
+      problems: [`message: ${decoded.reason}`],
+      sizeBytes: decoded.sizeBytes,
+    };
   const parsed = CheckMessageSchema.safeParse(decoded.value);
-  if (parsed.success) return parsed.data;
-  return { problems: parsed.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`) };
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return {
+    ok: false,
+    reason: 'unreadable',
+    problems: parsed.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`),
+  };
 }
 
 /** A message no run can use: thrown so that the host retries it, then moves it to the poison queue, which alerts. */
@@ -69,14 +87,14 @@ export async function runCheckMessage(
   body: unknown,
   executionId: string = randomUUID(),
 ): Promise<CheckRunOutcome> {
-  const msg = parseCheckMessage(body);
-  if ('problems' in msg) {
+  const parsed = parseCheckMessage(body);
+  if (!parsed.ok) {
     // Dropping it would hide whatever wrote it (another version, a stray producer): let it reach the poison queue,
     // whose alert names the queue and the message's size.
-    deps.logger.error('unreadable check message', { problems: msg.problems });
-    throw new UnreadableMessageError(msg.problems);
+    deps.logger.error('unreadable check message', { problems: parsed.problems });
+    throw new UnreadableMessageError(parsed.problems);
   }
-  const { mailboxId, runId } = msg;
+  const { mailboxId, runId } = parsed.message;
   const mailbox = mailboxById(deps.config, mailboxId);
   if (!mailbox) {
     deps.logger.warn('check message for a mailbox no longer configured', { mailboxId });
@@ -85,7 +103,7 @@ export async function runCheckMessage(
   const holder = `check:${runId}:${executionId}`;
   const started = deps.clock.now();
   const lease = await takeMailboxLease(deps.store, mailbox, holder, started);
-  if (!lease.held) {
+  if (!lease.ok) {
     deps.logger.info('mailbox busy, run skipped', { mailboxId, holder: lease.holder });
     return { status: 'busy', mailboxId, runId, holder: lease.holder, until: lease.until.toISOString() };
   }

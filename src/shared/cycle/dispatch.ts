@@ -36,7 +36,7 @@ export async function dispatchSlot(
     `dispatch-${slotKey(slot)}`,
     deps.clock.now(),
   );
-  if (!claim.claimed)
+  if (!claim.ok)
     return {
       status: 'already-done',
       slot: claim.slot,

@@ -114,16 +114,17 @@ export async function raisePoison(
   body: unknown,
   delivery: PoisonDelivery,
 ): Promise<PoisonOutcome> {
-  const msg = parseCheckMessage(body);
+  const parsed = parseCheckMessage(body);
   const now = deps.clock.now();
-  if ('problems' in msg) {
-    deps.logger.error('unreadable poison message', { queue: delivery.queue, sizeBytes: msg.sizeBytes });
-    const result = unreadableResult(delivery, msg.sizeBytes, now);
+  if (!parsed.ok) {
+    deps.logger.error('unreadable poison message', { queue: delivery.queue, sizeBytes: parsed.sizeBytes });
+    const result = unreadableResult(delivery, parsed.sizeBytes, now);
     const scope = { id: MONITOR_SCOPE, address: `queue ${delivery.queue}`, reviewers: [] };
     deps.sink.recordResults([result]);
     const notify = await notifyRun(notifyOptions(deps, scope, [result]));
     return { status: 'unreadable-alerted', result, notify };
   }
+  const msg = parsed.message;
   const mailbox = mailboxById(deps.config, msg.mailboxId);
   if (!mailbox) return { status: 'unknown-mailbox', mailboxId: msg.mailboxId };
   const result = poisonResult(mailbox.id, msg.runId, delivery, now);

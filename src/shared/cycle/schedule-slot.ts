@@ -18,6 +18,7 @@
  * The claim is one etag-guarded row per timer (and mailbox): inserted when absent, replaced only when the stored
  * slot is older. Storage stays bounded (one row, not one per occurrence), and a lost race re-reads.
  */
+import type { Outcome } from '../outcome.js';
 import type { StateStore } from '../state/ports.js';
 
 /** What the Functions host hands a timer function (`@azure/functions` `Timer`), as far as slots need it. */
@@ -62,9 +63,12 @@ export function slotKey(slot: Date): string {
   return `${slot.toISOString().slice(0, 19)}Z`;
 }
 
-export type SlotClaim =
-  | { claimed: true; slot: string; release: () => Promise<void> }
-  | { claimed: false; slot: string; doneSlot: string; doneBy: string };
+/** Claimed (`ok`), or already done: the same or a later slot was claimed by `doneBy`. */
+export type SlotClaim = Outcome<
+  { slot: string; release: () => Promise<void> },
+  'already-done',
+  { slot: string; doneSlot: string; doneBy: string }
+>;
 
 /**
  * Claims `slot` for `timer` (and `scope`, a mailbox id or ALL_MAILBOXES). Not claimed when the same or a later
@@ -84,7 +88,13 @@ export async function claimSlot(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await store.slots.get(timer, scope);
     if (current && new Date(current.value.slot).getTime() >= slot.getTime())
-      return { claimed: false, slot: key, doneSlot: current.value.slot, doneBy: current.value.runId };
+      return {
+        ok: false,
+        reason: 'already-done',
+        slot: key,
+        doneSlot: current.value.slot,
+        doneBy: current.value.runId,
+      };
     const out = current
       ? await store.slots.replace(timer, scope, value, current.etag)
       : await store.slots.create(timer, scope, value);
@@ -92,7 +102,7 @@ export async function claimSlot(
     const previous = current?.value;
     const etag = out.etag;
     return {
-      claimed: true,
+      ok: true,
       slot: key,
       release: async () => {
         if (previous) await store.slots.replace(timer, scope, previous, etag);
@@ -102,7 +112,8 @@ export async function claimSlot(
   }
   const last = await store.slots.get(timer, scope);
   return {
-    claimed: false,
+    ok: false,
+    reason: 'already-done',
     slot: key,
     doneSlot: last?.value.slot ?? key,
     doneBy: last?.value.runId ?? 'unknown',

@@ -58,7 +58,7 @@ export async function reviewMailbox(
   const holder = `review:${slotKey(run.slot)}:${run.executionId}`;
   const now = deps.clock.now();
   const lease = await takeMailboxLease(deps.store, mailbox, holder, now);
-  if (!lease.held) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
+  if (!lease.ok) return { status: 'busy', mailbox: mailbox.id, holder: lease.holder };
   // Claimed under the lease, before anything is sent: a second run of this slot finds it taken.
   let claim: SlotClaim;
   try {
@@ -67,7 +67,7 @@ export async function reviewMailbox(
     await releaseLease(deps.store, mailbox.id, holder).catch(() => undefined);
     throw err;
   }
-  if (!claim.claimed) {
+  if (!claim.ok) {
     await releaseLease(deps.store, mailbox.id, holder).catch(() => undefined);
     return {
       status: 'already-done',

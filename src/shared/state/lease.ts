@@ -4,13 +4,17 @@
  * margin) so a crashed holder blocks at most that long. Every write is etag-guarded: two runners racing for an
  * expired lease cannot both win.
  */
+import type { Outcome } from '../outcome.js';
 import type { StateStore } from './ports.js';
 
 export const LEASE_ROW = 'run';
 
-export type LeaseOutcome =
-  | { held: true; holder: string; until: Date; etag: string; tookOverFrom?: string }
-  | { held: false; holder: string; until: Date };
+/** Held (`ok`), or busy: another holder has it until `until`. */
+export type LeaseOutcome = Outcome<
+  { holder: string; until: Date; etag: string; tookOverFrom?: string },
+  'busy',
+  { holder: string; until: Date }
+>;
 
 export async function acquireLease(
   store: StateStore,
@@ -26,17 +30,17 @@ export async function acquireLease(
     const current = await store.leases.get(mailbox, LEASE_ROW);
     if (!current) {
       const out = await store.leases.create(mailbox, LEASE_ROW, value);
-      if (out.ok) return { held: true, holder, until, etag: out.etag };
+      if (out.ok) return { ok: true, holder, until, etag: out.etag };
       continue;
     }
     const currentUntil = new Date(current.value.until);
     const mine = current.value.holder === holder;
     if (!mine && currentUntil.getTime() > now.getTime())
-      return { held: false, holder: current.value.holder, until: currentUntil };
+      return { ok: false, reason: 'busy', holder: current.value.holder, until: currentUntil };
     const out = await store.leases.replace(mailbox, LEASE_ROW, value, current.etag);
     if (out.ok)
       return {
-        held: true,
+        ok: true,
         holder,
         until,
         etag: out.etag,
@@ -45,8 +49,8 @@ export async function acquireLease(
   }
   const last = await store.leases.get(mailbox, LEASE_ROW);
   return last
-    ? { held: false, holder: last.value.holder, until: new Date(last.value.until) }
-    : { held: false, holder: 'unknown', until };
+    ? { ok: false, reason: 'busy', holder: last.value.holder, until: new Date(last.value.until) }
+    : { ok: false, reason: 'busy', holder: 'unknown', until };
 }
 
 /** Releases the lease only when `holder` still holds it; returns whether it did. */
