@@ -48,11 +48,16 @@ function rng(seed: number): () => number {
   };
 }
 
-interface Profile {
+export interface Profile {
   quotaPeak: number;
   outages: Array<[number, number]>;
   slowDays: Set<number>;
   endState: 'ok' | 'crit' | 'warn-junk' | 'warn-inbox';
+}
+
+/** A mailbox without outages, slow days or a bad end (the benchmark's next run). */
+export function quietProfile(): Profile {
+  return { quotaPeak: 20, outages: [], slowDays: new Set(), endState: 'ok' };
 }
 
 function profile(i: number, totalMs: number, start: number): Profile {
@@ -135,7 +140,7 @@ export function simulatedRun(m: MailboxRef, p: Profile, t: number, end: number):
       m,
       'sent-quota',
       quotaStatus,
-      `${Math.round(quota * 100)} of 10000 recipients in 24 h (${quota} %)`,
+      `${Math.round(quota * 100).toLocaleString('en-US')} of 10,000 recipients in 24 h (${quota} %)`,
       at,
       {
         quotaPercent: quota,

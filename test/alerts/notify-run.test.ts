@@ -64,6 +64,30 @@ describe('notifyRun', () => {
     );
   });
 
+  it('links the setup step to its section of docs/deploy.md at alerts.docsUrl, in HTML and plain text', async () => {
+    const email = recorder('email');
+    const failed: CheckResult = {
+      ...r('auth', 'CRIT'),
+      summary: 'AADSTS7000218: the app is not a public client',
+      remediation: {
+        cause: 'public client flows are off',
+        fix: 'turn them on',
+        setupStep: 'public-client-flows',
+      },
+      details: { fault: 'setup' },
+    };
+    const o = options({
+      email: { channel: email, senderMailboxId: 'other' },
+      docsUrl: 'https://wiki.contoso.com/mailbox-health/deploy',
+      policy: { ...DEFAULT_POLICY, failuresBeforeAlert: 1 },
+    });
+    await notifyRun({ ...o, results: [failed] });
+    const url = 'https://wiki.contoso.com/mailbox-health/deploy#delegated-ropc--the-vendor-guides-steps';
+    const sent = email.got[0]!.rendered;
+    expect(sent.html).toContain(`href="${url}"`);
+    expect(sent.text).toContain(url);
+  });
+
   it('skips email when the sender cannot send (smtp-auth CRIT) and lets the webhook carry it', async () => {
     const email = recorder('email');
     const hook = recorder('hook');

@@ -60,6 +60,7 @@ describe('configuration: valid documents', () => {
     });
     expect(m.deadlineSeconds).toBe(60);
     expect(config.alerts.policy).toEqual({ failuresBeforeAlert: 2, remindAfterHours: 24 });
+    expect(config.alerts.docsUrl).toMatch(/^https:\/\/\S+\/docs\/deploy\.md$/);
     expect(config.state.tables).toBe('memory');
     expect(warnings).toEqual([]);
   });
@@ -131,6 +132,19 @@ describe('configuration: every error names the field and what was expected', () 
   it('wrong type', () => {
     expect(issuesOf({ mailboxes: [mailbox({ cloud: { imapPort: '993' } })] })).toContain(
       'mailboxes[0].cloud.imapPort: expected a port number',
+    );
+  });
+
+  it('alerts.docsUrl: an https URL without a fragment', () => {
+    const doc = (docsUrl: string) => ({ mailboxes: [mailbox()], alerts: { docsUrl } });
+    expect(issuesOf(doc('http://wiki.contoso.com/deploy'))).toEqual([
+      'alerts.docsUrl: expected an https:// URL of docs/deploy.md',
+    ]);
+    expect(issuesOf(doc('https://wiki.contoso.com/deploy#steps'))).toEqual([
+      'alerts.docsUrl: expected no #fragment (the section is added per setup step)',
+    ]);
+    expect(parseConfig(doc('https://wiki.contoso.com/deploy'), 't').config.alerts.docsUrl).toBe(
+      'https://wiki.contoso.com/deploy',
     );
   });
 

@@ -89,8 +89,19 @@ function expectFault(
   expect(r).toBeDefined();
   expect(r!.status).toBe(status);
   expect(r!.details).toMatchObject({ fault, ...details });
-  if (fault !== 'setup') expect(r!.remediation?.setupStep).toBeUndefined();
+  if (fault !== 'setup') {
+    expect(r!.remediation?.setupStep).toBeUndefined();
+    // Instead of a setup step, where to look: Microsoft's service health, the network path, the monitor itself.
+    expect(`${r!.remediation?.cause ?? ''} ${r!.remediation?.fix ?? ''}`, fault).toMatch(WHERE[fault]!);
+  }
 }
+
+const WHERE: Record<string, RegExp> = {
+  service: /service health/i,
+  network: /network path|firewall|proxy|DNS/i,
+  timeout: /deadline|network path|service health/i,
+  monitor: /monitor|app setting|Key Vault|environment/i,
+};
 
 describe('token endpoint', () => {
   async function runAuth(steps: Record<string, unknown>[]) {
@@ -188,7 +199,11 @@ describe('token endpoint', () => {
 });
 
 describe('IMAP', () => {
-  async function runImap(behaviour: ScriptedBehaviour, kind: 'delegated' | 'app-only' = 'delegated') {
+  async function runImap(
+    behaviour: ScriptedBehaviour,
+    kind: 'delegated' | 'app-only' = 'delegated',
+    deadlineSeconds = 15,
+  ) {
     const ca = testCa();
     const server = await startScriptedImap({
       tls: { key: ca.serverKeyPem, cert: ca.serverCertPem },
@@ -199,7 +214,7 @@ describe('IMAP', () => {
     cleanup.push(() => server.close());
     const mailbox: MailboxConfig = mailboxConfig({
       cloud: { imapHost: 'localhost', imapPort: server.port },
-      deadlineSeconds: 15,
+      deadlineSeconds,
       ...(kind === 'app-only' ? { auth: { mode: 'clientSecret', clientSecret: { env: 'UNUSED' } } } : {}),
     });
     const logs: string[] = [];
@@ -240,6 +255,11 @@ describe('IMAP', () => {
     expect(r['imap-login']!.remediation?.setupStep).toBe('mailbox-permission');
   });
 
+  it('a server that accepts the connection and never greets: a timeout fault at the deadline', async () => {
+    const r = await runImap({ greeting: 'silent' }, 'delegated', 2);
+    expectFault(r['imap-login'], 'timeout', 'CRIT', { code: 'TIMEOUT' });
+  });
+
   it('a server that echoes AUTHENTICATE: the token and its XOAUTH2 payload are in no output', async () => {
     const r = await runImap({ auth: 'echo' });
     expect(r['imap-login']!.status).toBe('CRIT');
@@ -248,8 +268,8 @@ describe('IMAP', () => {
 });
 
 describe('SMTP', () => {
-  async function runSmtp(port: number, caPem: string) {
-    const mailbox = mailboxConfig({ cloud: { smtpHost: 'localhost', smtpPort: port }, deadlineSeconds: 10 });
+  async function runSmtp(port: number, caPem: string, deadlineSeconds = 10) {
+    const mailbox = mailboxConfig({ cloud: { smtpHost: 'localhost', smtpPort: port }, deadlineSeconds });
     const logs: string[] = [];
     const results = await runMailbox(mailbox, {
       clock: systemClock,
@@ -282,7 +302,7 @@ describe('SMTP', () => {
   }
 
   /** A raw TCP server: `onConnect` scripts what Exchange (or the path to it) does. */
-  async function rawServer(onConnect: (s: Socket) => void) {
+  async function rawServer(onConnect: (s: Socket) => void, deadlineSeconds?: number) {
     const sockets = new Set<Socket>();
     const server: Server = createServer((s) => {
       sockets.add(s);
@@ -297,7 +317,7 @@ describe('SMTP', () => {
           server.close(() => r());
         }),
     );
-    return runSmtp((server.address() as { port: number }).port, testCa().caPem);
+    return runSmtp((server.address() as { port: number }).port, testCa().caPem, deadlineSeconds);
   }
 
   it('421 4.7.0 at the greeting: a service fault quoting 421 and 4.7.0', async () => {
@@ -324,6 +344,11 @@ describe('SMTP', () => {
       enhancedCode: '5.7.57',
     });
     expect(r.remediation?.setupStep).toBe('smtp-auth-enabled');
+  });
+
+  it('a server that never greets: a timeout fault at the deadline, no setup step', async () => {
+    const r = await rawServer(() => undefined, 2);
+    expectFault(r, 'timeout', 'CRIT', { code: 'TIMEOUT' });
   });
 
   it('the connection dropped after EHLO: a network fault', async () => {

@@ -49,7 +49,7 @@ describe('rolling 24 h window', () => {
     const s = summarize([b('2026-11-27T02:00:00Z', 7_400), b('2026-11-27T10:30:00Z', 600)], now, limits);
     expect(s.recipientsLastHour).toBe(600);
     // 2,000 left at 600/h = 200 minutes → 14:20.
-    expect(formatUtc(s.projectedLimitAt!, now)).toBe('14:20 UTC');
+    expect(formatUtc(s.projectedLimitAt!)).toBe('2026-11-27 14:20 UTC');
     expect(summarize([b('2026-11-27T02:00:00Z', 100)], now, limits).projectedLimitAt).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The status pages in Debian's Chromium, served by the status function's handler from a store holding 30 days of
  * seeded history for 50 mailboxes: no console error, no request but the page itself, no serious or critical axe
- * violation, no sideways scrolling on a phone; screenshots at 1280 and 375 px go to test-output/status/.
+ * violation, no sideways scrolling on a phone; screenshots at 1280 and 375 px go to test-output/status/. With more
+ * than a page of mailboxes, the tenant list leads to the second page under the same rules.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,4 +79,43 @@ describe.skipIf(skip !== null)('status pages in Chromium (50 mailboxes, 30 days)
       await page.context().close();
     }, 180_000);
   }
+});
+
+describe.skipIf(skip !== null)('status overview pages in Chromium (130 mailboxes, 12 tenants)', () => {
+  let browser: Browser;
+  let server: StatusServer;
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const refs = seedMailboxRefs(130, 12);
+    const store = createMemoryStore();
+    await seedStatusHistory(store, refs, { now: NOW, intervalMinutes: 240 });
+    const config = parseConfig(seedConfigDocument(refs), 'seeded').config;
+    server = await serveStatus(config, store, new ManualClock(NOW));
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('page 2 at 375 px, reached through the tenant list: clean console, accessible, fits', async () => {
+    const url = `${server.url}/api/status`;
+    const { page, requests, errors } = await openPage(browser, { url }, 375);
+    expect(await page.locator('table.list tbody tr').count()).toBeLessThanOrEqual(100);
+    await page.locator('nav.pages summary').first().click();
+    const last = page.locator('ul.tenants a').last();
+    const tenant = await last.innerText();
+    await last.click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/\/api\/status\?page=2#tenant-\d+$/);
+    expect(await page.locator('section h2', { hasText: `Tenant ${tenant}` }).count()).toBe(1);
+    expect(await page.locator('nav.pages p').first().innerText()).toMatch(/^Page 2 of 2/);
+    await page.locator('nav.pages summary').first().click();
+    await page.screenshot({ path: join(OUT, 'overview-page-2-375.png'), fullPage: true });
+    expect(requests).toEqual([url, `${server.url}/api/status?page=2`]);
+    expect(errors).toEqual([]);
+    expect(seriousViolations(await runAxe(page))).toEqual([]);
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await page.context().close();
+  }, 180_000);
 });

@@ -30,6 +30,8 @@ export interface NotifyRunOptions {
   webhooks: readonly Channel[];
   now: Date;
   logger: Logger;
+  /** Where docs/deploy.md is published (`alerts.docsUrl`): setup steps link to their section. */
+  docsUrl?: string;
   /** Signs "Move to <folder>" links for oversized mail (absent: no buttons). */
   links?: { issuer: LinkIssuer; mailbox: Pick<MailboxConfig, 'id' | 'folders' | 'inbox'> };
 }
@@ -99,6 +101,7 @@ export async function notifyRun(o: NotifyRunOptions): Promise<NotifyRunResult> {
     changes,
     at: o.now,
     ...(moves.length ? { moves } : {}),
+    ...(o.docsUrl ? { docsUrl: o.docsUrl } : {}),
   };
   const recipients = [...new Set([...o.mailbox.reviewers, ...o.alertRecipients].map((a) => a.toLowerCase()))];
   const notification: Notification = { input, rendered: renderAlert(input), recipients };

@@ -14,6 +14,7 @@ import { formatUtc, summarize } from '../quota/window.js';
 import { failureParts } from './mail-context.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
+import { formatCount, plural } from '../report/units.js';
 import type { Check } from './types.js';
 
 export const sentQuotaCheck: Check = async (ctx) => {
@@ -68,16 +69,17 @@ export const sentQuotaCheck: Check = async (ctx) => {
     const projection = s.projectedLimitAt
       ? s.projectedLimitAt.getTime() <= now.getTime()
         ? 'the limit is reached'
-        : `at the last hour's rate the limit is reached at ${formatUtc(s.projectedLimitAt, now)}`
+        : `at the last hour's rate the limit is reached ${formatUtc(s.projectedLimitAt)}`
       : undefined;
     const busiest = s.busiestMinute
-      ? `busiest minute ${s.busiestMinute.messages} messages (limit ${limits.messagesPerMinute}/min) at ${formatUtc(s.busiestMinute.minute, now)}`
+      ? `busiest minute ${formatUtc(s.busiestMinute.minute)} with ${plural(s.busiestMinute.messages, 'message')} (limit ${formatCount(limits.messagesPerMinute)} a minute)`
       : 'nothing sent in 24 h';
+    // Words and units, numbers with separators: "8,500 of 10,000 recipients in 24 h (85 %)".
     const summary =
-      `${s.recipients24h} of ${limits.recipientsPerDay} recipients in 24 h (${s.quotaPercent} %), ${busiest}` +
+      `${formatCount(s.recipients24h)} of ${formatCount(limits.recipientsPerDay)} recipients in 24 h (${s.quotaPercent} %); ${busiest}` +
       (projection ? `; ${projection}` : '') +
       (scan.partial
-        ? `; ${scan.partial.pendingMessages} messages not yet read (deadline), counted on the next run`
+        ? `; ${plural(scan.partial.pendingMessages, 'message')} not yet read (deadline), counted on the next run`
         : '');
     const details: Record<string, unknown> = {
       folder: scan.folder,
@@ -101,7 +103,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       details,
       remediation: overQuota
         ? {
-            cause: `the mailbox sent to ${s.recipients24h} recipients in the last 24 h; Exchange Online refuses mail above ${limits.recipientsPerDay} (554 5.2.0 SubmissionQuotaExceededException)`,
+            cause: `the mailbox sent to ${formatCount(s.recipients24h)} recipients in the last 24 h; Exchange Online refuses mail above ${formatCount(limits.recipientsPerDay)} (554 5.2.0 SubmissionQuotaExceededException)`,
             fix: 'reduce automatic replies and notifications from this mailbox or spread them over time; the window is rolling, so sending recovers as old messages age out',
           }
         : {

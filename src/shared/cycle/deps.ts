@@ -65,6 +65,7 @@ export function notifyOptions(
     results,
     policy: deps.config.alerts.policy,
     alertRecipients: deps.config.alerts.email?.to ?? [],
+    docsUrl: deps.config.alerts.docsUrl,
     ...(deps.channels?.email ? { email: deps.channels.email } : {}),
     webhooks: deps.channels?.webhooks ?? [],
     now: deps.clock.now(),

@@ -114,7 +114,11 @@ function networkEntries(protocol: 'IMAP' | 'SMTP', hostHint: string): Entry[] {
         netCode('ECONNRESET', 'EPIPE', 'EConnectionClosed', 'NoConnection')(f) ||
         /connection (closed|reset|lost)|unexpected close/i.test(f.message),
       cause: `the ${protocol} server closed the connection unexpectedly`,
-      fix: () => 'usually transient; if it persists, check the service health of Exchange Online',
+      // A network fault (faults/codes.ts): a firewall, proxy or TLS inspection that cuts idle or long connections
+      // is as likely as Exchange itself, so both places to look are named.
+      fix: () =>
+        'usually transient; if it persists, check the network path from the monitor to Exchange Online ' +
+        '(firewall, proxy or TLS inspection cutting connections) and the service health of Exchange Online',
       step: () => undefined,
     },
     {

@@ -86,10 +86,10 @@ export function summarize(buckets: readonly Bucket[], now: Date, limits: QuotaLi
   };
 }
 
-/** "14:20 UTC", with the date when it is not today (UTC). */
-export function formatUtc(at: Date, now: Date): string {
-  const hm = at.toISOString().slice(11, 16);
-  return at.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)
-    ? `${hm} UTC`
-    : `${at.toISOString().slice(0, 10)} ${hm} UTC`;
+/**
+ * "2026-11-27 14:20 UTC": always with the date. A summary is read later than it is written (status page, history,
+ * a forwarded alert), so "14:20" alone or "today" would point at the wrong day.
+ */
+export function formatUtc(at: Date): string {
+  return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 16)} UTC`;
 }
