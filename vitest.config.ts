@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // `npm test` starts once (lab/with-lab.ts) and shares with every test file.
 export default defineConfig({
   test: {
+    // One temporary folder per run (TMPDIR), removed at the end: no test leaves mkdtemp folders behind.
+    globalSetup: ['test/helpers/temp-dir-setup.ts'],
     // Outside the Functions host @azure/functions runs in "test mode" and says so for every function file a test
     // imports; the tests call the handlers directly on purpose, so those lines are noise (lab/quiet-functions.ts).
     onConsoleLog: (log) =>
