@@ -27,7 +27,13 @@ import {
   printTable,
   ratio,
 } from './bench-lab.js';
-import { formatByName, startCountingProxy, type CountingProxy, type ImapCounts } from './imap-count-proxy.js';
+import {
+  formatByName,
+  formatServerMs,
+  startCountingProxy,
+  type CountingProxy,
+  type ImapCounts,
+} from './imap-count-proxy.js';
 import { timedRun, type Run } from './whole-process.js';
 
 const MIN = 60_000;
@@ -136,6 +142,7 @@ export async function benchImapCommands(): Promise<void> {
       ]);
     printTable(title, rows);
     note(`in order (first run): ${first.imap.commands.join(' ')}`);
+    note(`server answer time (first run): ${formatServerMs(first.imap.serverMs)}`);
     note(`results not OK (expected from the demo mail): ${first.run.notOk.join(', ') || 'none'}`);
   });
 }

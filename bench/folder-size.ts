@@ -37,7 +37,7 @@ import {
   ratio,
   parseMailboxes,
 } from './bench-lab.js';
-import { formatByName, startCountingProxy, type CountingProxy } from './imap-count-proxy.js';
+import { formatByName, formatServerMs, startCountingProxy, type CountingProxy } from './imap-count-proxy.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -58,6 +58,7 @@ interface Measured {
   up: number;
   down: number;
   commands: string[];
+  serverMs: Map<string, number>;
   result: CheckResult;
 }
 
@@ -144,7 +145,7 @@ async function measure(
     const result = await check(ctx);
     const ms = performance.now() - t0;
     const c = proxy.counts();
-    return { ms, up: c.up, down: c.down, commands: c.commands, result };
+    return { ms, up: c.up, down: c.down, commands: c.commands, serverMs: c.serverMs, result };
   } finally {
     await client.logout().catch(() => undefined);
   }
@@ -225,6 +226,8 @@ export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void
       const last = (xs: Measured[]) => xs[xs.length - 1]!;
       note(`commands (100,000): ${formatByName(last(b).commands)}`);
       note(`commands (100): ${formatByName(last(t).commands)}`);
+      note(`server answer time (100,000, last round): ${formatServerMs(last(b).serverMs)}`);
+      note(`server answer time (100, last round): ${formatServerMs(last(t).serverMs)}`);
       const m = (x: Measured) =>
         `${x.result.status}, waiting ${String(x.result.metrics.waitingMessages)}, oldest ${String(x.result.metrics.oldestWaitingSeconds)} s`;
       note(`results: 100,000 → ${m(last(b))}; 100 → ${m(last(t))}`);
@@ -303,6 +306,7 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
     ]);
     note(`commands (50,000): ${formatByName(first.get(busy)!.commands)}`);
     note(`commands (50): ${formatByName(first.get(quiet)!.commands)}`);
+    note(`server answer time (50,000): ${formatServerMs(first.get(busy)!.serverMs)}`);
     const b = inc.get(busy)!;
     const q = inc.get(quiet)!;
     printTable(
@@ -316,6 +320,9 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
       ],
     );
     note(`commands (incremental, 50,000): ${formatByName(b[b.length - 1]!.commands)}`);
+    note(
+      `server answer time (incremental, last round): 50,000 — ${formatServerMs(b[b.length - 1]!.serverMs)}; 50 — ${formatServerMs(q[q.length - 1]!.serverMs)}`,
+    );
     const m = (x: Measured) =>
       `${String(x.result.details?.mode)}: ${String(x.result.metrics.newMessages)} new, ${String(x.result.metrics.messages24h)} in 24 h`;
     note(

@@ -63,12 +63,16 @@ export function seedMaildir(
     const t = Math.floor(m.internalDate.getTime() / 1000);
     const base = `${t}.M${n}P${process.pid}.${host}`;
     const size = Buffer.byteLength(m.raw);
-    const name = `${base},S=${size}:2,${m.flags ?? ''}`;
+    // W= is the RFC822.SIZE (line ends counted as CRLF): with it in the name Dovecot answers SEARCH LARGER and
+    // RFC822.SIZE from the directory listing instead of opening every file — as a real server has sizes indexed.
+    const vsize = size + (m.raw.match(/(?<!\r)\n/g)?.length ?? 0);
+    const sized = `${base},S=${size},W=${vsize}`;
+    const name = `${sized}:2,${m.flags ?? ''}`;
     const file = join(dir, 'cur', name);
     writeFileSync(file, m.raw);
     chownSync(file, uid, gid);
     utimesSync(file, m.internalDate, m.internalDate);
-    lines.push(`${n} :${base},S=${size}`);
+    lines.push(`${n} :${sized}`);
   }
   const uidValidity = Math.floor(Date.now() / 1000);
   // dovecot-uidlist version 3: "3 V<uidvalidity> N<next uid> G<mailbox guid>", then "<uid> :<file base name>".
