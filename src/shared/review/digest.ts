@@ -15,7 +15,7 @@ import { chartHtml, chartText } from './digest-chart.js';
 import { addressText, mailHtml, mailText } from './digest-text.js';
 import { isDangerous, verdictWords } from './microsoft-verdict.js';
 import { cleanText, escapeHtml, headerSafe } from '../report/escape.js';
-import { button, cardRow, COLOURS, heading, page, paragraph } from '../report/mail-layout.js';
+import { button, cardRow, COLOURS, heading, link, page, paragraph } from '../report/mail-layout.js';
 import { formatBytes, formatCount, plural, utcMinute } from '../report/units.js';
 
 /** Display caps (code points) for mail data. */
@@ -121,11 +121,15 @@ function legitRow(item: JunkItem): string {
 
 function otherRow(item: JunkItem): string {
   const c = COLOURS;
+  // Every listed message can be moved from the mail; a text link keeps the long list compact.
+  const links = safeActions(item.actions)
+    .map((a) => ` · ${link(a.url, a.label)}`)
+    .join('');
   return (
     `<tr class="mh-other" data-uid="${item.uid}"><td style="padding:6px 0;border-top:1px solid ${c.rule}">` +
     `<p class="mh-t" style="margin:0;font-size:13px;color:${c.text};overflow-wrap:anywhere">${escapeHtml(subjectText(item))}</p>` +
     `<p class="mh-m" style="margin:0;font-size:12px;line-height:17px;color:${c.muted};overflow-wrap:anywhere">` +
-    `${escapeHtml(senderText(item))} · ${verdictHtml(item)} · ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}</p>` +
+    `${escapeHtml(senderText(item))} · ${verdictHtml(item)} · ${escapeHtml(utcMinute(item.received))} · ${escapeHtml(formatBytes(item.sizeBytes))}${links}</p>` +
     '</td></tr>'
   );
 }
@@ -224,10 +228,10 @@ export function renderDigest(original: DigestInput): Digest {
     ...(others.length
       ? [
           `${othersTitle}:`,
-          ...others.map(
-            (i) =>
-              `- ${subjectText(i)} | ${senderText(i)} | ${verdictText(i)} | ${utcMinute(i.received)} | ${formatBytes(i.sizeBytes)}`,
-          ),
+          ...others.flatMap((i) => [
+            `- ${subjectText(i)} | ${senderText(i)} | ${verdictText(i)} | ${utcMinute(i.received)} | ${formatBytes(i.sizeBytes)}`,
+            ...safeActions(i.actions).map((a) => `  ${a.label}: ${a.url}`),
+          ]),
           '',
         ]
       : []),
