@@ -63,6 +63,12 @@ const JUNK: Array<{ subject: string; from: string; headers: string[] }> = [
     headers: [],
   },
   {
+    // A subject built to make a backtracking ticket pattern like (a+)+$ run for minutes, then 10 kB more.
+    subject: `${'a'.repeat(48)}!${'b'.repeat(10_000)}`,
+    from: 'Slow <slow@spam.example>',
+    headers: exchangeStamp({ cat: 'SPM', sfv: 'SPM', scl: 5 }),
+  },
+  {
     // Hostile header values: huge, garbled, out of range, control characters. Parsed without a throw.
     subject: 'Hostile header values',
     from: 'Bulk <news@bulk.example>',
@@ -116,10 +122,10 @@ describe.runIf(requireDovecot())('Microsoft verdict decides the hints (Dovecot)'
   /** One review run serves every assertion below (the digest is the observable outcome). */
   const review = () => (once ??= runReview());
 
-  async function runReview() {
+  async function runReview(over: Record<string, unknown> = {}, deadlineMs = 30_000) {
     const imap = labEndpoints().imap!;
     const mailbox = {
-      ...mailboxConfig(),
+      ...mailboxConfig(over),
       address: upn,
       cloud: { ...mailboxConfig().cloud, imapHost: `localhost:${imap.port}` },
     };
@@ -139,7 +145,7 @@ describe.runIf(requireDovecot())('Microsoft verdict decides the hints (Dovecot)'
         };
       },
     };
-    const deadline = createDeadline(systemClock, 30_000);
+    const deadline = createDeadline(systemClock, deadlineMs);
     try {
       const out = await runSpamReview({
         mailbox,
@@ -214,5 +220,12 @@ describe.runIf(requireDovecot())('Microsoft verdict decides the hints (Dovecot)'
     expect(line).not.toContain('DMARC');
     expect(html).not.toContain('<script>');
     expect(text).not.toContain('\u0007');
+  });
+
+  it('a hostile ticket pattern over a 10 kB subject: the whole review finishes within its deadline', async () => {
+    // On a backtracking engine this blocks the event loop, so the 10 s deadline could never fire.
+    const d = await runReview({ spamReview: { ticketPattern: '(a+)+$' } }, 10_000);
+    expect(d.text).toContain(`- ${'a'.repeat(48)}!b`);
+    expect(sections(d.text).legit).toContain('Printer broken again');
   });
 });
