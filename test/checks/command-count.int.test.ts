@@ -76,7 +76,8 @@ describe('IMAP commands per full check', () => {
     expect(again.r['sent-quota']!.details).toMatchObject({ mode: 'incremental' });
     // Every command of a healthy mailbox's repeat run, in order: sign-in (ID, AUTHENTICATE; CAPABILITY because
     // Exchange's OK to AUTHENTICATE carries none; imapflow's NAMESPACE), the folder list, the Inbox (oversized
-    // SEARCH, the dates of the lowest UIDs, the probe), Junk (dates of the last day), Sent Items (nothing new).
+    // SEARCH in sequence numbers, the dates of the lowest ones — with the first oversized ones' envelopes when there
+    // are any — and the probe), Junk (dates of the last day), Sent Items (nothing new).
     expect(again.commands).toEqual([
       'ID',
       'AUTHENTICATE',
@@ -84,7 +85,7 @@ describe('IMAP commands per full check', () => {
       'NAMESPACE',
       'LIST',
       'EXAMINE',
-      'UID SEARCH',
+      'SEARCH',
       'FETCH',
       'UID FETCH',
       'EXAMINE',

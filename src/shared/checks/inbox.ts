@@ -46,7 +46,12 @@ interface Scan {
   oldest?: { uid: number; date: Date };
   /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
   uidValidity?: string;
-  oversizedUids: number[];
+  /** How many messages are oversized (exact). */
+  oversizedCount: number;
+  /** The first MAX_LISTED of them, described (fetched with the candidates, in the same command, when it can be). */
+  oversized: OversizedMessage[];
+  /** Every oversized UID, when the scan learned them (the `unseen` mode); else found again only for a move. */
+  oversizedUids?: number[];
 }
 
 /**
@@ -82,13 +87,13 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
   const uv = uidValidity ? { uidValidity } : {};
-  if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedUids: [], ...uv };
-  stage.now = 'SEARCH LARGER';
-  const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
-  const oversizedUids = Array.isArray(found) ? found : [];
-  const oversized = new Set(oversizedUids);
+  if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedCount: 0, oversized: [], ...uv };
 
   if (cfg.waiting === 'unseen') {
+    stage.now = 'SEARCH LARGER';
+    const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
+    const oversizedUids = Array.isArray(found) ? found : [];
+    const oversized = new Set(oversizedUids);
     // The unseen backlog is what waits: its UIDs come from one SEARCH, dates only for the first few.
     stage.now = 'SEARCH UNSEEN';
     const unseen = await client.search({ seen: false }, { uid: true });
@@ -100,32 +105,64 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
     for await (const m of fetchByUid(client, waiting.slice(0, CANDIDATES), { internalDate: true }))
       read.push({ uid: m.uid, date: dateOf(m) });
     const oldest = oldestOf(read);
+    stage.now = 'FETCH oversized';
     return {
       exists: box.exists,
       waitingCount: waiting.length,
       ...(oldest ? { oldest } : {}),
+      oversizedCount: oversizedUids.length,
+      oversized: await describeOversized(client, oversizedUids),
       oversizedUids,
       ...uv,
     };
   }
 
-  // Every message waits: the first sequence numbers are the lowest UIDs. Windows of CANDIDATES until one holds
-  // a message that is not oversized (oversized ones are left out of the age and the probe).
+  // Every message waits: the first sequence numbers are the lowest UIDs. The oversized ones come from a SEARCH in
+  // sequence numbers, so the FETCH of the candidates' dates also carries the envelopes of the first oversized ones
+  // (one command less). Sequence numbers hold between the two: a server sends no EXPUNGE while no command is in
+  // progress nor during a SEARCH or FETCH (RFC 3501 §7.4.1), and the session is read-only.
+  stage.now = 'SEARCH LARGER';
+  const found = await client.search({ larger: cfg.maxMessageBytes });
+  const oversizedSeqs = (Array.isArray(found) ? found : []).sort((a, b) => a - b);
+  const oversizedSet = new Set(oversizedSeqs);
+  const toList = new Set(oversizedSeqs.slice(0, MAX_LISTED));
   stage.now = 'FETCH INTERNALDATE';
   const read: Array<{ uid: number; date: Date }> = [];
+  const listed: OversizedMessage[] = [];
+  // Windows of CANDIDATES until one holds a message that is not oversized (oversized ones are left out of the age
+  // and the probe); the first window also fetches the oversized messages to list.
   for (let first = 1; first <= box.exists && read.length === 0; first += CANDIDATES) {
     const last = Math.min(box.exists, first + CANDIDATES - 1);
-    for await (const m of client.fetch(`${first}:${last}`, { uid: true, internalDate: true })) {
-      if (!oversized.has(m.uid)) read.push({ uid: m.uid, date: dateOf(m) });
+    const extra = first === 1 ? [...toList].filter((q) => q > last) : [];
+    const describe = first === 1 && toList.size > 0;
+    const range = [`${first}:${last}`, ...extra].join(',');
+    const items = { uid: true, internalDate: true, ...(describe ? { size: true, envelope: true } : {}) };
+    for await (const m of client.fetch(range, items)) {
+      if (!oversizedSet.has(m.seq)) {
+        if (m.seq >= first && m.seq <= last) read.push({ uid: m.uid, date: dateOf(m) });
+      } else if (describe && toList.has(m.seq)) listed.push(oversizedMessage(m));
     }
   }
   const oldest = oldestOf(read);
   return {
     exists: box.exists,
-    waitingCount: Math.max(0, box.exists - oversizedUids.length),
+    waitingCount: Math.max(0, box.exists - oversizedSeqs.length),
     ...(oldest ? { oldest } : {}),
-    oversizedUids,
+    oversizedCount: oversizedSeqs.length,
+    oversized: listed.sort((a, b) => a.uid - b.uid),
     ...uv,
+  };
+}
+
+function oversizedMessage(m: FetchMessageObject): OversizedMessage {
+  const date = m.internalDate instanceof Date ? m.internalDate.toISOString() : String(m.internalDate ?? '');
+  return {
+    uid: m.uid,
+    size: m.size ?? 0,
+    date,
+    sender: senderOf(m.envelope),
+    subject: cleanMailText(m.envelope?.subject),
+    ...(m.envelope?.messageId ? { messageId: cleanMailText(m.envelope.messageId, 250) } : {}),
   };
 }
 
@@ -133,17 +170,8 @@ async function describeOversized(client: ImapFlow, uids: number[]): Promise<Over
   if (uids.length === 0) return [];
   const listed: OversizedMessage[] = [];
   const first = [...uids].sort((a, b) => a - b).slice(0, MAX_LISTED);
-  for await (const m of fetchByUid(client, first, { size: true, internalDate: true, envelope: true })) {
-    const date = m.internalDate instanceof Date ? m.internalDate.toISOString() : String(m.internalDate ?? '');
-    listed.push({
-      uid: m.uid,
-      size: m.size ?? 0,
-      date,
-      sender: senderOf(m.envelope),
-      subject: cleanMailText(m.envelope?.subject),
-      ...(m.envelope?.messageId ? { messageId: cleanMailText(m.envelope.messageId, 250) } : {}),
-    });
-  }
+  for await (const m of fetchByUid(client, first, { size: true, internalDate: true, envelope: true }))
+    listed.push(oversizedMessage(m));
   return listed.sort((a, b) => a.uid - b.uid);
 }
 
@@ -221,12 +249,11 @@ export const inboxCheck: Check = async (ctx) => {
       inboxMessages: s.exists,
       waitingMessages: s.waitingCount,
       oldestWaitingSeconds,
-      oversizedMessages: s.oversizedUids.length,
+      oversizedMessages: s.oversizedCount,
       probeBytes: 0,
       probeMs: 0,
     });
-    stage.now = 'FETCH oversized';
-    const oversized = await describeOversized(client, s.oversizedUids);
+    const oversized = s.oversized;
 
     if (oldest) {
       failingUid = oldest.uid;
@@ -238,9 +265,11 @@ export const inboxCheck: Check = async (ctx) => {
     }
 
     let moved: Awaited<ReturnType<typeof moveOversized>> | undefined;
-    if (cfg.moveOversizedTo && s.oversizedUids.length > 0) {
+    if (cfg.moveOversizedTo && s.oversizedCount > 0) {
+      stage.now = 'SEARCH LARGER';
+      const uids = s.oversizedUids ?? (await client.search({ larger: cfg.maxMessageBytes }, { uid: true }));
       stage.now = `MOVE to ${cfg.moveOversizedTo}`;
-      moved = await moveOversized(client, ctx, cfg.moveOversizedTo, s.oversizedUids);
+      moved = await moveOversized(client, ctx, cfg.moveOversizedTo, Array.isArray(uids) ? uids : []);
       metrics.movedMessages = moved.verified ? moved.uids.length : 0;
     }
 
