@@ -151,7 +151,14 @@ async function main(): Promise<void> {
       const ok =
         st.size === 7 &&
         [...st].every(([check, status]) => status === (check === 'inbox' ? expectInbox : 'OK'));
-      if (!ok) wrong.push(`${m.id}: ${[...st].map(([c, s]) => `${c}=${s}`).join(',') || 'no results'}`);
+      // What a wrong result said (its summary is scrubbed like every result): the why, not only the status.
+      const said = rows
+        .filter((r) => r.value.status !== (r.value.check === 'inbox' ? expectInbox : 'OK'))
+        .map((r) => `${r.value.check}: ${r.value.result.summary.slice(0, 200)}`);
+      if (!ok)
+        wrong.push(
+          `${m.id}: ${[...st].map(([c, s]) => `${c}=${s}`).join(',') || 'no results'}${said.length ? ` — ${said.join('; ')}` : ''}`,
+        );
     }
   };
   await Promise.all(Array.from({ length: 16 }, check));

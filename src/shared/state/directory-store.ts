@@ -30,7 +30,6 @@ import { join, resolve } from 'node:path';
 import { lockDirectory } from './directory-lock.js';
 import type { RangeTablePort, RowRange } from './history-port.js';
 import {
-  MAX_TRANSACTION_OPERATIONS,
   StateError,
   TABLE_NAMES,
   type StateStore,
@@ -40,6 +39,7 @@ import {
   type TransactionOutcome,
   type WriteOutcome,
 } from './ports.js';
+import { assertTransactionShape, preconditionsHold } from './transaction-rules.js';
 
 export { StoreLockedError } from './directory-lock.js';
 
@@ -201,19 +201,10 @@ class DirectoryTable<T> implements RangeTablePort<T> {
 
   async transact(pk: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome> {
     if (ops.length === 0) return { ok: true };
-    if (ops.length > MAX_TRANSACTION_OPERATIONS)
-      throw new Error(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations`);
-    if (new Set(ops.map((o) => o.rowKey)).size !== ops.length)
-      throw new Error('a transaction touches each row at most once'); // as Table Storage rejects it
+    assertTransactionShape(ops);
     const cur = this.#read(pk);
     // Every precondition first, then one write of the whole partition: all or nothing, also across a crash.
-    for (const o of ops) {
-      const row = cur.rows[o.rowKey];
-      if (o.op === 'create' && row) return { ok: false, reason: 'conflict' };
-      if (o.op === 'replace' && (!row || row.etag !== o.etag)) return { ok: false, reason: 'conflict' };
-      if (o.op === 'delete' && (!row || (o.etag !== undefined && row.etag !== o.etag)))
-        return { ok: false, reason: 'conflict' };
-    }
+    if (!preconditionsHold(ops, (rk) => cur.rows[rk])) return { ok: false, reason: 'conflict' };
     const f = this.#draft(pk);
     for (const o of ops) {
       if (o.op === 'delete') delete f.rows[o.rowKey];

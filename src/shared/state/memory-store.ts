@@ -5,7 +5,6 @@
  */
 import type { RangeTablePort, RowRange } from './history-port.js';
 import {
-  MAX_TRANSACTION_OPERATIONS,
   type StateStore,
   type Stored,
   type TableEntities,
@@ -14,6 +13,7 @@ import {
   type TransactionOutcome,
   type WriteOutcome,
 } from './ports.js';
+import { assertTransactionShape, preconditionsHold } from './transaction-rules.js';
 
 interface Row<T> {
   etag: string;
@@ -89,19 +89,10 @@ export class MemoryTable<T> implements TablePort<T>, RangeTablePort<T> {
 
   async transact(pk: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome> {
     if (ops.length === 0) return { ok: true };
-    if (ops.length > MAX_TRANSACTION_OPERATIONS)
-      throw new Error(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations`);
-    if (new Set(ops.map((o) => o.rowKey)).size !== ops.length)
-      throw new Error('a transaction touches each row at most once'); // as Table Storage rejects it
+    assertTransactionShape(ops);
     const p = this.#partition(pk);
     // Check every precondition first, then apply: all or nothing.
-    for (const o of ops) {
-      const row = p.get(o.rowKey);
-      if (o.op === 'create' && row) return { ok: false, reason: 'conflict' };
-      if (o.op === 'replace' && (!row || row.etag !== o.etag)) return { ok: false, reason: 'conflict' };
-      if (o.op === 'delete' && (!row || (o.etag !== undefined && row.etag !== o.etag)))
-        return { ok: false, reason: 'conflict' };
-    }
+    if (!preconditionsHold(ops, (rk) => p.get(rk))) return { ok: false, reason: 'conflict' };
     for (const o of ops) {
       if (o.op === 'delete') p.delete(o.rowKey);
       else p.set(o.rowKey, { etag: this.#nextEtag(), value: structuredClone(o.value) });

@@ -10,7 +10,6 @@ import { TableClient, type TableEntity, type TransactionAction } from '@azure/da
 import type { TokenCredential } from '@azure/identity';
 import type { RangeTablePort, RowRange } from './history-port.js';
 import {
-  MAX_TRANSACTION_OPERATIONS,
   StateError,
   TABLE_NAMES,
   type StateStore,
@@ -22,6 +21,7 @@ import {
   type TransactionOutcome,
   type WriteOutcome,
 } from './ports.js';
+import { assertTransactionShape } from './transaction-rules.js';
 
 type Row = { partitionKey: string; rowKey: string; data: string };
 
@@ -151,10 +151,7 @@ export class AzureTable<T> implements TablePort<T>, RangeTablePort<T> {
 
   async transact(pk: string, ops: Array<TransactionOp<T>>): Promise<TransactionOutcome> {
     if (ops.length === 0) return { ok: true };
-    if (ops.length > MAX_TRANSACTION_OPERATIONS)
-      throw new Error(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations`);
-    if (new Set(ops.map((o) => o.rowKey)).size !== ops.length)
-      throw new Error('a transaction touches each row at most once');
+    assertTransactionShape(ops);
     const actions: TransactionAction[] = ops.map((o): TransactionAction => {
       switch (o.op) {
         case 'create':
