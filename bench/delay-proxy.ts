@@ -52,29 +52,35 @@ export async function startDelayProxy(
   };
 }
 
+/**
+ * One queue and one timer per direction: chunks leave strictly in arrival order. (A timer per chunk is not enough:
+ * timers of different durations live in different lists, and one scheduled a moment later with a shorter wait can
+ * fire first — a reordered TLS record then fails as "bad record mac".)
+ */
 function pipeDelayed(from: Socket, to: Socket, delayMs: number): void {
-  let last = 0;
+  const queue: Array<{ at: number; chunk: Buffer }> = [];
+  let timer: NodeJS.Timeout | undefined;
   let ended = false;
-  let pending = 0;
-  const flushEnd = () => {
-    if (ended && pending === 0) to.end();
+  const drain = () => {
+    timer = undefined;
+    const now = Date.now();
+    while (queue.length > 0 && queue[0]!.at <= now) {
+      const { chunk } = queue.shift()!;
+      if (!to.destroyed) to.write(chunk);
+    }
+    if (queue.length > 0) timer = setTimeout(drain, Math.max(0, queue[0]!.at - Date.now()));
+    else if (ended) to.end();
   };
   from.on('data', (chunk: Buffer) => {
     if (delayMs <= 0) {
       to.write(chunk);
       return;
     }
-    const at = Math.max(Date.now() + delayMs, last);
-    last = at;
-    pending++;
-    setTimeout(() => {
-      pending--;
-      if (!to.destroyed) to.write(chunk);
-      flushEnd();
-    }, at - Date.now());
+    queue.push({ at: Date.now() + delayMs, chunk });
+    timer ??= setTimeout(drain, delayMs);
   });
   from.on('end', () => {
     ended = true;
-    flushEnd();
+    if (queue.length === 0 && timer === undefined) to.end();
   });
 }
