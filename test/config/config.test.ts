@@ -60,7 +60,7 @@ describe('configuration: valid documents', () => {
     });
     expect(m.deadlineSeconds).toBe(60);
     expect(config.alerts.policy).toEqual({ failuresBeforeAlert: 2, remindAfterHours: 24 });
-    expect(config.alerts.docsUrl).toMatch(/^https:\/\/\S+\/docs\/deploy\.md$/);
+    expect(config.alerts.docsUrl).toBeUndefined();
     expect(config.state.tables).toBe('memory');
     expect(warnings).toEqual([]);
   });

@@ -211,12 +211,6 @@ export const WebhookSchema = z
   })
   .strict();
 
-/**
- * Where alerts link setup steps to when `alerts.docsUrl` is not set: docs/deploy.md as the project's repository
- * publishes it. A fork or an MSP's own copy sets `alerts.docsUrl` to its own (docs/configuration.md).
- */
-export const DEFAULT_DOCS_URL = 'https://github.com/mailbox-health/mailbox-health/blob/main/docs/deploy.md';
-
 export const AlertsSchema = z
   .object({
     email: z
@@ -228,13 +222,17 @@ export const AlertsSchema = z
       .strict()
       .optional(),
     webhooks: z.array(WebhookSchema).default([]),
-    /** Where docs/deploy.md is published: an alert's setup step links to its section there. */
+    /**
+     * Where docs/deploy.md is published: an alert's setup step links to its section there. No default — the
+     * project has no address a deployment could rely on; without it the step names docs/deploy.md and the section
+     * in words (docs/configuration.md).
+     */
     docsUrl: z
       .string()
       .url('expected an https:// URL of docs/deploy.md')
       .refine((u) => u.startsWith('https://'), 'expected an https:// URL of docs/deploy.md')
       .refine((u) => !u.includes('#'), 'expected no #fragment (the section is added per setup step)')
-      .default(DEFAULT_DOCS_URL),
+      .optional(),
     policy: z
       .object({
         failuresBeforeAlert: bounded(1, 100, { int: true, unit: 'failures' }).default(2),
