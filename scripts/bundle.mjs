@@ -18,6 +18,36 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 export const BUNDLE_DIR = 'dist/bundle';
 
+/**
+ * Two nodemailer modules switch TLS certificate verification off: its URL fetcher (`lib/fetch`, used for attachments
+ * given by URL and for nodemailer's own OAuth2 token refresh) and its HTTP-proxy client. mailbox-health uses
+ * neither — it hands nodemailer a ready access token and composes its mails itself — so the deployed bundle carries
+ * stubs that refuse, instead of code that would connect without verifying the server.
+ */
+const withoutUnverifiedTls = {
+  name: 'without-unverified-tls',
+  setup(b) {
+    const stubs = {
+      fetch:
+        "function nmfetch() { throw new Error('mailbox-health: nodemailer URL fetching is not bundled (it skips TLS verification)'); }\n" +
+        'nmfetch.Cookies = class Cookies {};\nmodule.exports = nmfetch;\n',
+      proxy:
+        'module.exports = function httpProxyClient(proxyUrl, port, host, callback) {\n' +
+        "  setImmediate(() => callback(new Error('mailbox-health: SMTP through an HTTP proxy is not bundled (it skips TLS verification)')));\n" +
+        '};\n',
+    };
+    b.onResolve({ filter: /(^|\/)(fetch|http-proxy-client)$/ }, (args) => {
+      if (!/[\\/]nodemailer[\\/]lib[\\/]/.test(args.importer)) return undefined;
+      const which = args.path.endsWith('http-proxy-client') ? 'proxy' : 'fetch';
+      return { path: which, namespace: 'mh-stub' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'mh-stub' }, (args) => ({
+      contents: stubs[args.path],
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry content hashes: without a clean folder every build would leave the last one's chunks behind.
 rmSync(BUNDLE_DIR, { recursive: true, force: true });
 
@@ -42,5 +72,6 @@ const result = await build({
   metafile: process.argv.includes('--metafile'),
   logLevel: 'warning',
   legalComments: 'linked',
+  plugins: [withoutUnverifiedTls],
 });
 if (result.metafile) writeFileSync(`${BUNDLE_DIR}/meta.json`, JSON.stringify(result.metafile));

@@ -6,7 +6,7 @@
 import { MESSAGE_ENCODING } from '../../src/functions/host-settings.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +44,21 @@ describe('package.json main and bin are the bundles, as deployed', () => {
     expect(pkg.main).toBe('dist/bundle/functions.js');
     expect(pkg.bin['mailbox-health']).toBe('dist/bundle/cli.js');
     expect(existsSync(pkg.main) && existsSync(pkg.bin['mailbox-health']!)).toBe(true);
+  });
+
+  it('carry no code that switches TLS certificate verification off (nodemailer’s fetcher and proxy client stubbed)', () => {
+    const files = readdirSync('dist/bundle', { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    );
+    expect(files.length).toBeGreaterThan(2);
+    const off = /rejectUnauthorized\s*[:=]\s*(false|!1)|NODE_TLS_REJECT_UNAUTHORIZED/;
+    expect(files.filter((f) => off.test(readFileSync(join('dist/bundle', f), 'utf8')))).toEqual([]);
+    // The stubs are what stands in their place.
+    expect(
+      files.some((f) =>
+        readFileSync(join('dist/bundle', f), 'utf8').includes('nodemailer URL fetching is not bundled'),
+      ),
+    ).toBe(true);
   });
 
   it('registers every function with its standard trigger, as the host indexes them; no telemetry SDK loaded', async () => {
