@@ -5,7 +5,12 @@
  */
 import { LabClient } from '../lab/client.js';
 import { LAB_ENV, type LabEndpoints } from '../lab/endpoints.js';
+import type { ImapFlow } from 'imapflow';
+import type { CheckContext } from '../src/shared/checks/types.js';
+import { ManualClock } from '../src/shared/clock.js';
 import { parseConfig, type MailboxConfig } from '../src/shared/config/index.js';
+import { silentLogger } from '../src/shared/logger.js';
+import type { StateStore } from '../src/shared/state/ports.js';
 
 export function benchEndpoints(): LabEndpoints {
   const raw = process.env[LAB_ENV];
@@ -86,4 +91,46 @@ export function printTable(title: string, rows: string[][]): void {
 
 export function note(text: string): void {
   process.stdout.write(`  ${text}\n`);
+}
+
+/**
+ * The context of one check run over a session the bench opened and logged in itself (so what is counted is the
+ * check's own reading): imap-login already OK, no token, no SMTP, the clock at `now`, a deadline of `deadlineMs`.
+ */
+export function checkContextOver(
+  client: ImapFlow,
+  mailbox: MailboxConfig,
+  store: StateStore,
+  now: Date,
+  deadlineMs: number,
+): CheckContext {
+  return {
+    mailbox,
+    clock: new ManualClock(now),
+    logger: silentLogger,
+    deadline: {
+      at: new Date(now.getTime() + deadlineMs),
+      signal: new AbortController().signal,
+      remainingMs: () => deadlineMs,
+    },
+    secrets: () => 'unused',
+    tokens: { acquire: () => Promise.reject(new Error('the bench logs in itself')) },
+    imap: { client: () => client, open: async () => client, close: async () => undefined },
+    results: new Map([
+      [
+        'imap-login',
+        {
+          check: 'imap-login',
+          mailbox: mailbox.id,
+          status: 'OK',
+          summary: 'ok',
+          metrics: {},
+          durationMs: 0,
+          at: now.toISOString(),
+        },
+      ],
+    ]),
+    smtp: { verify: () => Promise.reject(new Error('the bench sends nothing')) },
+    state: store,
+  };
 }

@@ -19,14 +19,13 @@ import { ImapFlow } from 'imapflow';
 import { seedMaildir, type MaildirMessage } from '../lab/maildir-seed.js';
 import { inboxCheck } from '../src/shared/checks/inbox.js';
 import { sentQuotaCheck } from '../src/shared/checks/sent-quota.js';
-import type { Check, CheckContext } from '../src/shared/checks/types.js';
-import { ManualClock } from '../src/shared/clock.js';
+import type { Check } from '../src/shared/checks/types.js';
 import type { MailboxConfig } from '../src/shared/config/index.js';
 import type { CheckResult } from '../src/shared/contracts.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { createMemoryStore } from '../src/shared/state/memory-store.js';
 import type { StateStore } from '../src/shared/state/ports.js';
 import {
+  checkContextOver,
   benchEndpoints,
   benchLab,
   dovecotOrReason,
@@ -123,35 +122,7 @@ async function measure(
   await client.connect();
   try {
     proxy.reset();
-    const ctx: CheckContext = {
-      mailbox,
-      clock: new ManualClock(now),
-      logger: silentLogger,
-      deadline: {
-        at: new Date(now.getTime() + 5 * MIN),
-        signal: new AbortController().signal,
-        remainingMs: () => 5 * MIN,
-      },
-      secrets: () => 'unused',
-      tokens: { acquire: () => Promise.reject(new Error('the bench logs in itself')) },
-      imap: { client: () => client, open: async () => client, close: async () => undefined },
-      results: new Map([
-        [
-          'imap-login',
-          {
-            check: 'imap-login',
-            mailbox: mailbox.id,
-            status: 'OK',
-            summary: 'ok',
-            metrics: {},
-            durationMs: 0,
-            at: now.toISOString(),
-          },
-        ],
-      ]),
-      smtp: { verify: () => Promise.reject(new Error('the bench sends nothing')) },
-      state: store,
-    };
+    const ctx = checkContextOver(client, mailbox, store, now, 5 * MIN);
     const t0 = performance.now();
     const result = await check(ctx);
     const ms = performance.now() - t0;

@@ -11,15 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
 import type { SeedMessage } from '../lab/client.js';
 import { sentQuotaCheck } from '../src/shared/checks/sent-quota.js';
-import type { CheckContext } from '../src/shared/checks/types.js';
-import { ManualClock } from '../src/shared/clock.js';
 import type { CheckResult } from '../src/shared/contracts.js';
 import type { MailboxConfig } from '../src/shared/config/index.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { createMemoryStore } from '../src/shared/state/memory-store.js';
 import type { StateStore } from '../src/shared/state/ports.js';
 import { createTableStoreFromConnectionString } from '../src/shared/state/table-store.js';
 import {
+  checkContextOver,
   benchEndpoints,
   benchLab,
   dovecotOrReason,
@@ -81,35 +79,7 @@ async function measureRun(
   try {
     // Count only what the check itself reads, not the greeting, capabilities and login.
     client.stats(true);
-    const ctx: CheckContext = {
-      mailbox,
-      clock: new ManualClock(now),
-      logger: silentLogger,
-      deadline: {
-        at: new Date(now.getTime() + MIN),
-        signal: new AbortController().signal,
-        remainingMs: () => MIN,
-      },
-      secrets: () => 'unused',
-      tokens: { acquire: () => Promise.reject(new Error('the bench logs in itself')) },
-      imap: { client: () => client, open: async () => client, close: async () => undefined },
-      results: new Map([
-        [
-          'imap-login',
-          {
-            check: 'imap-login',
-            mailbox: mailbox.id,
-            status: 'OK',
-            summary: 'ok',
-            metrics: {},
-            durationMs: 0,
-            at: now.toISOString(),
-          },
-        ],
-      ]),
-      smtp: { verify: () => Promise.reject(new Error('the bench sends nothing')) },
-      state: store,
-    };
+    const ctx = checkContextOver(client, mailbox, store, now, MIN);
     const t0 = performance.now();
     const result = await sentQuotaCheck(ctx);
     const ms = performance.now() - t0;
