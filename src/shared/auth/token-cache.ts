@@ -23,7 +23,8 @@ export interface CacheEntry {
   /** The keyed hash of the credential that is part of this entry's key (never the secret itself). */
   credentialFingerprint: string;
   network: RetryingNetworkClient;
-  app: PublicClientApplication | ConfidentialClientApplication;
+  /** The MSAL client, made on the first network acquisition (token-source.ts). */
+  app?: PublicClientApplication | ConfidentialClientApplication;
   account?: AccountInfo;
   grant?: CachedGrant;
   inflight?: Promise<TokenOutcome>;

@@ -4,12 +4,11 @@
  * certificate — through @azure/msal-node, shared through the process-wide TokenCache.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import {
+import type {
+  AuthenticationResult,
   ConfidentialClientApplication,
-  LogLevel,
+  Configuration,
   PublicClientApplication,
-  type AuthenticationResult,
-  type Configuration,
 } from '@azure/msal-node';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
@@ -84,15 +83,30 @@ function secretsOf(c: Credential): string[] {
   return c.mode === 'password' ? [c.password] : c.mode === 'clientSecret' ? [c.clientSecret] : [c.privateKey];
 }
 
-function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
+function newEntry(cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
   const network = new RetryingNetworkClient(cache.retryPolicy, cache.sleep, () => clock.now().getTime());
+  return { credentialFingerprint: fingerprint(cred), network, networkAcquisitions: 0 };
+}
+
+/**
+ * The identity's MSAL client, made on its first network acquisition: MSAL is loaded only then, so a process
+ * that never asks Entra for a token (the status page, a run answered from the cache) never parses it.
+ */
+async function appOf(
+  entry: CacheEntry,
+  id: Identity,
+  cred: Credential,
+): Promise<PublicClientApplication | ConfidentialClientApplication> {
+  if (entry.app) return entry.app;
+  const { ConfidentialClientApplication, LogLevel, PublicClientApplication } =
+    await import('@azure/msal-node');
   const system: Configuration['system'] = {
-    networkClient: network,
+    networkClient: entry.network,
     // MSAL's own log stays off: even with PII disabled it is not ours to vet for secrets.
     loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
   };
   const auth = { clientId: id.clientId, authority: id.authority, knownAuthorities: id.knownAuthorities };
-  let app: CacheEntry['app'];
+  let app: PublicClientApplication | ConfidentialClientApplication;
   if (cred.mode === 'password') app = new PublicClientApplication({ auth, system });
   else if (cred.mode === 'clientSecret')
     app = new ConfidentialClientApplication({ auth: { ...auth, clientSecret: cred.clientSecret }, system });
@@ -108,7 +122,8 @@ function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Cloc
       },
       system,
     });
-  return { credentialFingerprint: fingerprint(cred), network, app, networkAcquisitions: 0 };
+  entry.app = app;
+  return app;
 }
 
 /** One network acquisition. Our cache already decided a new token is needed, so MSAL's cache is bypassed. */
@@ -118,11 +133,12 @@ async function requestToken(
   cred: Credential,
   log: AttemptLog,
 ): Promise<AuthenticationResult | null> {
+  const client = await appOf(entry, id, cred);
   if (cred.mode !== 'password') {
-    const app = entry.app as ConfidentialClientApplication;
+    const app = client as ConfidentialClientApplication;
     return app.acquireTokenByClientCredential({ scopes: id.scopes, skipCache: true });
   }
-  const app = entry.app as PublicClientApplication;
+  const app = client as PublicClientApplication;
   if (entry.account) {
     // ROPC always calls the network; a refresh token from the last sign-in renews without resending the password.
     try {
@@ -246,7 +262,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       }
       let entry = existing;
       if (!entry) {
-        entry = newEntry(id, cred, cache, deps.clock);
+        entry = newEntry(cred, cache, deps.clock);
         cache.set(key, entry);
       }
       const e = entry;
