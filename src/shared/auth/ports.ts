@@ -46,4 +46,9 @@ export type TokenOutcome = { ok: true; grant: TokenGrant } | { ok: false; failur
 /** Gives the mailbox's access token; IMAP and SMTP of one mailbox share one request (cached per identity). */
 export interface TokenSource {
   acquire(signal?: AbortSignal): Promise<TokenOutcome>;
+  /**
+   * The token last handed out was refused or lacks what the mailbox needs: drop it (from memory and any vault)
+   * so the next acquisition asks Entra — a fix made in Entra or Exchange shows on the next run.
+   */
+  forget?(): void;
 }

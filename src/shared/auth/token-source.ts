@@ -69,13 +69,18 @@ const FINGERPRINT_KEY = randomBytes(32);
  * identically, so a mailbox configured with a wrong or expired secret never borrows its neighbour's token.
  */
 function fingerprint(c: Credential): string {
+  return createHmac('sha256', FINGERPRINT_KEY).update(materialOf(c)).digest('hex').slice(0, 32);
+}
+
+/** What identifies the credential itself: the fingerprint's input, and the key of its sealed grant. */
+function materialOf(c: Credential): string {
   const material =
     c.mode === 'password'
       ? c.password
       : c.mode === 'clientSecret'
         ? c.clientSecret
         : c.thumbprintSha256 + '\0' + c.privateKey;
-  return createHmac('sha256', FINGERPRINT_KEY).update(`${c.mode}\0${material}`).digest('hex').slice(0, 32);
+  return `${c.mode}\0${material}`;
 }
 
 /** The identity's own secrets, for the scrubber (the certificate is public; its private key is not). */
@@ -216,6 +221,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       const grant = toGrant(result, id, deps.clock.now());
       entry.grant = grant;
+      cache.vault?.save(id.key, materialOf(cred), grant);
       if (result.account) entry.account = result.account;
       deps.logger.debug('token acquired', {
         mailbox: mailbox.id,
@@ -238,7 +244,21 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
     }
   }
 
+  /** The last grant handed out, for `forget`. */
+  let handedOut: { key: string; accessToken: string } | undefined;
+  const handOut = (key: string, o: TokenOutcome): TokenOutcome => {
+    if (o.ok) handedOut = { key, accessToken: o.grant.accessToken };
+    return o;
+  };
+
   return {
+    forget() {
+      if (!handedOut) return;
+      const entry = cache.get(handedOut.key);
+      if (entry?.grant?.accessToken === handedOut.accessToken) entry.grant = undefined;
+      cache.vault?.discard(id.key);
+      handedOut = undefined;
+    },
     async acquire(signal?: AbortSignal): Promise<TokenOutcome> {
       const sig = signal ?? deps.deadline?.signal;
       // The credential is read first: the cache key includes its fingerprint (see `fingerprint`).
@@ -253,23 +273,29 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       }
       const key = `${id.key}|${fingerprint(cred)}`;
       const fresh = cache.freshGrant(key, deps.clock.now());
-      if (fresh) return outcomeOf(fresh, true, 0);
+      if (fresh) return handOut(key, outcomeOf(fresh, true, 0));
       const existing = cache.get(key);
       if (existing?.inflight) {
         // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
         const shared = await untilAborted(existing.inflight, sig, id.authorityHost);
-        return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
+        return handOut(key, shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared);
       }
       let entry = existing;
       if (!entry) {
         entry = newEntry(cred, cache, deps.clock);
         cache.set(key, entry);
       }
+      // A grant an earlier process sealed with this very credential (the CLI's state directory).
+      const kept = cache.vault?.load(id.key, materialOf(cred));
+      if (kept && kept.kind === id.kind && cache.isFresh(kept, deps.clock.now())) {
+        entry.grant = kept;
+        return handOut(key, outcomeOf(kept, true, 0));
+      }
       const e = entry;
       e.inflight = acquireFromNetwork(e, cred, processScrubber.with(secretsOf(cred)), sig).finally(() => {
         e.inflight = undefined;
       });
-      return e.inflight;
+      return handOut(key, await e.inflight);
     },
   };
 }

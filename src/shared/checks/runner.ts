@@ -124,6 +124,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
     }
     startReady(true);
     await Promise.all(running);
+    if (tokenToRenew(results, ctx.mailbox)) ctx.tokens.forget?.();
   } finally {
     deadline.dispose();
     await imap.close().catch(() => undefined);
@@ -131,6 +132,22 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   }
   // Results in registry order, whatever order the lanes finished in.
   return registry.map(([name]) => results.get(name)!);
+}
+
+/**
+ * Whether this run's token is the problem, so that the next run must not reuse it (a cached token would keep a
+ * fixed setup looking broken until it expires): the token lacks a permission (its roles or scopes are fixed in
+ * Entra, and only a new token carries them), or — for a delegated identity, which serves this one mailbox — IMAP
+ * or SMTP refused the sign-in. An app-only token that IMAP refuses for one mailbox (a missing mailbox permission)
+ * stays: it serves the app's other mailboxes, and Exchange checks that permission at each login anyway.
+ */
+export function tokenToRenew(results: ReadonlyMap<CheckName, CheckResult>, mailbox: MailboxConfig): boolean {
+  if (results.get('auth')?.details?.code === 'EPERMISSIONS') return true;
+  if (mailbox.auth.mode !== 'password') return false;
+  return (['imap-login', 'smtp-auth'] as const).some((n) => {
+    const r = results.get(n);
+    return r !== undefined && r.status !== 'OK' && r.details?.fault === 'setup';
+  });
 }
 
 /** One check under the deadline: its result, one timeout result, or UNKNOWN naming a bug's error class. */
