@@ -206,14 +206,18 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
         },
       );
       if (existsSync(CHECK_IMAP_RECEIVE)) {
-        // An app token of the same identity, as the plugin's password. Minted afresh (untimed) before each
-        // plugin run: the lab keeps only the newest few app tokens per mailbox valid, and every mailbox-health run
-        // in between fetches a new one.
-        // Retried once: the lab closes idle keep-alive connections while a timed run blocks this process.
+        // An app token of the same identity, as the plugin's password, minted (untimed) when this comparison
+        // starts and used for all its rounds — as mailbox-health uses the one its state directory keeps. Not
+        // earlier: the lab keeps only the newest few app tokens per mailbox valid, and the memory-store rows
+        // before this one fetch a token every run. Retried once: the lab closes idle keep-alive connections
+        // while a timed run blocks this process.
         const mint = () =>
           l.mintToken({ tenantId, clientId, roles: ['IMAP.AccessAsApp'], lifetimeSeconds: 3600 });
-        const freshToken = async () => (await mint().catch(() => mint())).access_token;
-        const access_token = await freshToken();
+        let pluginToken: Promise<string> | undefined;
+        const tokenForPlugin = () =>
+          (pluginToken ??= mint()
+            .catch(() => mint())
+            .then((t) => t.access_token));
         pairs.push({
           label: 'one-mailbox check vs check_imap_receive (TLS login + SEARCH)',
           a: { name: 'mailbox-health (bundle, state directory)', cmd: check(bundleCli, dirConfig.bundle) },
@@ -231,7 +235,7 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
               '--username',
               address,
               '--password',
-              access_token,
+              '<minted when the comparison starts>',
               '--mailbox',
               'INBOX',
               '--search',
@@ -242,7 +246,7 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
             ],
             prepare: async (cmd) => {
               const i = cmd.indexOf('--password') + 1;
-              return [...cmd.slice(0, i), await freshToken(), ...cmd.slice(i + 1)];
+              return [...cmd.slice(0, i), await tokenForPlugin(), ...cmd.slice(i + 1)];
             },
           },
         });

@@ -3,7 +3,8 @@
  * against the lab's Entra ID and Dovecot with the CLI's real wiring:
  * - repeat runs ask Entra once per token lifetime, and the directory holds no token in clear;
  * - a rotated client secret cannot open the old grant: the next run signs in with the new secret;
- * - a token lacking a permission is not kept: once the admin grants it, the very next run is OK.
+ * - a token lacking a permission is not kept: once the admin grants it, the very next run is OK;
+ * - an app-only token IMAP refused is not kept either: the next run signs in afresh.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -55,7 +56,7 @@ describe.runIf(requireDovecot())('the CLI keeps its token in the state directory
       }),
     );
     const tokenRequests = () => l.tokenRequests(identityKey(tenantId, clientId));
-    return { tenantId, clientId, secret, file, stateDir, tokenRequests };
+    return { tenantId, clientId, secret, upn, file, stateDir, tokenRequests };
   }
 
   /** One CLI run, as a separate process would make it (a new token cache each time). */
@@ -120,6 +121,20 @@ describe.runIf(requireDovecot())('the CLI keeps its token in the state directory
     });
     const after = await check(d.file, d.secret);
     expect(after.status, after.err.join('\n')).toMatchObject({ auth: 'OK', 'imap-login': 'OK', inbox: 'OK' });
+    expect(await d.tokenRequests()).toBe(2);
+  });
+
+  it('an app-only token IMAP refused is not kept for the next run, which signs in afresh', async () => {
+    const d = await desk(['IMAP.AccessAsApp', 'SMTP.SendAsApp']);
+    expect((await check(d.file, d.secret)).code).toBe(0);
+    await l.revokeMailbox(d.tenantId, d.clientId, d.upn);
+    const refused = await check(d.file, d.secret);
+    expect(refused.status['imap-login']).toBe('CRIT');
+    expect(await d.tokenRequests()).toBe(1); // the refused run used the kept token
+    await l.grantMailbox(d.tenantId, d.clientId, d.upn);
+    const after = await check(d.file, d.secret);
+    expect(after.status, after.err.join('\n')).toMatchObject({ auth: 'OK', 'imap-login': 'OK' });
+    expect(after.results.find((r) => r.check === 'auth')?.details).toMatchObject({ fromCache: false });
     expect(await d.tokenRequests()).toBe(2);
   });
 });

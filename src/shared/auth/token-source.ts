@@ -252,10 +252,12 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
   };
 
   return {
-    forget() {
+    forget(scope) {
       if (!handedOut) return;
-      const entry = cache.get(handedOut.key);
-      if (entry?.grant?.accessToken === handedOut.accessToken) entry.grant = undefined;
+      if (scope === 'everywhere') {
+        const entry = cache.get(handedOut.key);
+        if (entry?.grant?.accessToken === handedOut.accessToken) entry.grant = undefined;
+      }
       cache.vault?.discard(id.key);
       handedOut = undefined;
     },
