@@ -40,6 +40,14 @@ export const LANGUAGE_MAILBOXES = {
   },
 } as const;
 export type LabLanguage = keyof typeof LANGUAGE_MAILBOXES;
+/**
+ * Mailboxes kept in Dovecot's `mdbox` storage instead of maildir: a lab user whose local part starts with the
+ * prefix (e.g. `db-desk@…`) has its mail there. mdbox is index-authoritative — Dovecot's index, not a directory
+ * listing, says which messages exist, and messages are packed many to a file — so opening a folder of 100,000
+ * messages does not read 100,000 directory entries: the lab's closest stand-in for Exchange, which keeps mail in a
+ * database. Everyone else stays on maildir.
+ */
+export const DBOX_MAILBOX = { prefix: 'db-', location: 'mdbox:~/mdbox' } as const;
 
 export interface DovecotPaths {
   dir: string;
@@ -51,7 +59,7 @@ export interface DovecotPaths {
   masterPasswd: string;
   oauth2Conf: string;
   appTokenFile: (slot: number) => string;
-  languageUserdb: string;
+  prefixUserdb: string;
 }
 
 export function dovecotPaths(labDir: string): DovecotPaths {
@@ -67,7 +75,7 @@ export function dovecotPaths(labDir: string): DovecotPaths {
     masterPasswd: join(dir, 'master.passwd'),
     oauth2Conf: join(dir, 'oauth2.conf.ext'),
     appTokenFile: (slot) => join(dir, `app-tokens-${slot}.passwd`),
-    languageUserdb: join(dir, 'languages.userdb'),
+    prefixUserdb: join(dir, 'prefixes.userdb'),
   };
 }
 
@@ -191,10 +199,10 @@ passdb {
   driver = oauth2
   args = ${p.oauth2Conf}
 }
-# Language mailboxes: keyed by the first three characters of the local part ("fi-", "de-").
+# Language and storage mailboxes: keyed by the first three characters of the local part ("fi-", "de-", "db-").
 userdb {
   driver = passwd-file
-  args = username_format=%3Ln ${p.languageUserdb}
+  args = username_format=%3Ln ${p.prefixUserdb}
   override_fields = uid=${c.vmailUid} gid=${c.vmailGid} home=${p.mail}/%Lu
 }
 userdb {
@@ -216,16 +224,16 @@ tls_ca_cert_file = ${c.caPath}
 }
 
 /**
- * The language userdb: each prefix turns the English namespace off and its language's on (passwd-file extra
- * fields reach the userdb only with the `userdb_` prefix, as verified against Dovecot 2.3.19).
+ * The prefix userdb: each language prefix turns the English namespace off and its language's on; the dbox prefix
+ * moves the user's mail to mdbox (`mail` from a userdb overrides `mail_location` for that user). passwd-file extra
+ * fields reach the userdb only with the `userdb_` prefix, as verified against Dovecot 2.3.19.
  */
-export function languageUserdb(): string {
+export function prefixUserdb(): string {
+  const languages = Object.entries(LANGUAGE_MAILBOXES).map(
+    ([lang, l]) =>
+      `${l.prefix}:::::::userdb_namespace/inbox/disabled=yes userdb_namespace/${lang}/disabled=no`,
+  );
   return (
-    Object.entries(LANGUAGE_MAILBOXES)
-      .map(
-        ([lang, l]) =>
-          `${l.prefix}:::::::userdb_namespace/inbox/disabled=yes userdb_namespace/${lang}/disabled=no`,
-      )
-      .join('\n') + '\n'
+    [...languages, `${DBOX_MAILBOX.prefix}:::::::userdb_mail=${DBOX_MAILBOX.location}`].join('\n') + '\n'
   );
 }

@@ -15,7 +15,7 @@ import {
   APP_TOKEN_SLOTS,
   dovecotConfig,
   dovecotPaths,
-  languageUserdb,
+  prefixUserdb,
   oauth2Config,
   SEED_MASTER,
   type DovecotPaths,
@@ -116,7 +116,7 @@ export class LabDovecot {
     };
     writeFileSync(p.conf, dovecotConfig(input));
     writeFileSync(p.oauth2Conf, oauth2Config(input));
-    writeFileSync(p.languageUserdb, languageUserdb(), { mode: 0o644 });
+    writeFileSync(p.prefixUserdb, prefixUserdb(), { mode: 0o644 });
     writeFileSync(p.masterPasswd, `${SEED_MASTER}:{PLAIN}${this.#seedPassword}\n`, { mode: 0o644 });
     this.writeAppTokens();
     this.entra.on('app-access-changed', this.#onAccessChanged);

@@ -24,9 +24,16 @@ function vmail(): { uid: number; gid: number } {
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
 
-/** The maildir++ directory of a folder ("INBOX" is the user's root; "Sent Items" is ".Sent Items"). */
-export function maildirOf(labDir: string, user: string, folder: string): string {
-  const root = join(labDir, 'mail', user.toLowerCase());
+/**
+ * The maildir++ directory of a folder ("INBOX" is the user's root; "Sent Items" is ".Sent Items"). `root` is the
+ * user's maildir (by default the lab's `mail/<user>`; lab/dbox-seed.ts stages elsewhere).
+ */
+export function maildirOf(
+  labDir: string,
+  user: string,
+  folder: string,
+  root = join(labDir, 'mail', user.toLowerCase()),
+): string {
   return folder.toUpperCase() === 'INBOX' ? root : join(root, `.${folder.replace(/\//g, '.')}`);
 }
 
@@ -39,10 +46,10 @@ export function seedMaildir(
   user: string,
   folder: string,
   messages: Iterable<MaildirMessage>,
+  root = join(labDir, 'mail', user.toLowerCase()),
 ): { count: number; uidValidity: number } {
   const { uid, gid } = vmail();
-  const root = join(labDir, 'mail', user.toLowerCase());
-  const dir = maildirOf(labDir, user, folder);
+  const dir = maildirOf(labDir, user, folder, root);
   if (existsSync(join(dir, 'dovecot-uidlist'))) {
     throw new Error(`seedMaildir: ${folder} of ${user} is already in use by Dovecot`);
   }
