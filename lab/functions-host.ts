@@ -10,7 +10,7 @@
  */
 import Module from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import azureFunctions from '@azure/functions';
 
@@ -83,11 +83,23 @@ export async function loadFunctionApp(bundlePath: string): Promise<LoadedApp> {
 async function main(argv: string[]): Promise<void> {
   const [bundle, ...rest] = argv;
   if (!bundle) throw new Error('usage: functions-host <bundle> [--invoke NAME JSON]…');
+  // Which of the bundle's files each step loaded (the deployed entry defers the mail libraries to first use).
+  const files = new Set<string>();
+  const bundleDir = pathToFileURL(dirname(resolve(bundle))).href + '/';
+  Module.registerHooks({
+    resolve(specifier, context, next) {
+      const r = next(specifier, context);
+      if (r.url.startsWith(bundleDir)) files.add(r.url.slice(bundleDir.length));
+      return r;
+    },
+  });
+  const loadedFiles = () => [...files].sort();
   const app = await loadFunctionApp(bundle);
   const out = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
   out({
     programmingModel: app.programmingModel,
     functions: [...app.functions.values()].map((f) => f.metadata),
+    files: loadedFiles(),
   });
   for (let i = 0; i < rest.length; i += 3) {
     if (rest[i] !== '--invoke' || rest[i + 1] === undefined || rest[i + 2] === undefined) {
@@ -102,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
     loaded: ['applicationinsights', '@azure/identity', '@azure/data-tables', '@opentelemetry'].filter((p) =>
       cjsLoaded.some((f) => f.includes(`/node_modules/${p}/`)),
     ),
+    files: loadedFiles(),
   });
 }
 

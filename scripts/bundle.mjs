@@ -11,12 +11,13 @@
  * - `applicationinsights` stays external (resolved from node_modules, a production dependency): it loads its
  *   OpenTelemetry instrumentations by name at run time, and it is imported only when a connection string is set.
  *
- * Usage: node scripts/bundle.mjs [--metafile]   → dist/bundle/{functions,cli}.js + chunks
+ * Usage: node scripts/bundle.mjs   → dist/bundle/{functions,cli}.js + chunks, dist/bundle-meta.json (esbuild's metafile)
  */
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 
 export const BUNDLE_DIR = 'dist/bundle';
+export const BUNDLE_META = 'dist/bundle-meta.json';
 
 /**
  * Two nodemailer modules switch TLS certificate verification off: its URL fetcher (`lib/fetch`, used for attachments
@@ -28,6 +29,12 @@ const withoutUnverifiedTls = {
   name: 'without-unverified-tls',
   setup(b) {
     const stubs = {
+      pino:
+        'module.exports = function pino() {\n' +
+        "  const quiet = { level: 'silent', child: () => quiet };\n" +
+        "  for (const k of ['trace', 'debug', 'info', 'warn', 'error', 'fatal']) quiet[k] = () => undefined;\n" +
+        '  return quiet;\n' +
+        '};\n',
       fetch:
         "function nmfetch() { throw new Error('mailbox-health: nodemailer URL fetching is not bundled (it skips TLS verification)'); }\n" +
         'nmfetch.Cookies = class Cookies {};\nmodule.exports = nmfetch;\n',
@@ -44,6 +51,56 @@ const withoutUnverifiedTls = {
     b.onLoad({ filter: /.*/, namespace: 'mh-stub' }, (args) => ({
       contents: stubs[args.path],
       loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `import … from 'http'` in an ES module makes Node build the builtin's ESM facade, which reads every export —
+ * including `http`'s lazy getters that load Node's whole fetch implementation (undici): ~30 ms of every cold
+ * start, for a module only MSAL's interactive-login server uses. The same builtin reached through `require`
+ * (the bundle has a real one, see the banner) builds no facade, so ESM imports of `http`/`https` are rewritten
+ * to it.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.kind === 'import-statement'
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'mh-builtin' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'mh-builtin' }, (args) => ({
+      contents: `module.exports = require('node:${args.path}');\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Two libraries imapflow loads do work at load time that a mailbox check does not need (~60 ms of a cold check):
+ * - `pino`: imapflow's fallback logger, created when imapflow loads and used only when no logger is passed.
+ *   ImapSession always passes one (imapflow-client.ts), so the bundle carries a logger that drops everything.
+ * - `encoding-japanese`: libmime reads it only to decode ISO-2022-JP/EUC-JP text, but its tables are built when
+ *   it loads. In the bundle it loads on first use instead.
+ */
+const lateOrNeverLoaded = {
+  name: 'late-or-never-loaded',
+  setup(b) {
+    b.onResolve({ filter: /^pino$/ }, (args) =>
+      /[\\/]imapflow[\\/]lib[\\/]/.test(args.importer) ? { path: 'pino', namespace: 'mh-stub' } : undefined,
+    );
+    b.onResolve({ filter: /^encoding-japanese$/ }, (args) =>
+      args.namespace !== 'mh-lazy' && /[\\/]libmime[\\/]/.test(args.importer)
+        ? { path: 'encoding-japanese', namespace: 'mh-lazy', pluginData: { resolveDir: args.resolveDir } }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'mh-lazy' }, (args) => ({
+      contents:
+        'let real;\n' +
+        `module.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(args.path)}))[key] });\n`,
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
     }));
   },
 };
@@ -69,9 +126,11 @@ const result = await build({
   banner: {
     js: "import { createRequire as __mhCreateRequire } from 'node:module'; const require = __mhCreateRequire(import.meta.url);",
   },
-  metafile: process.argv.includes('--metafile'),
+  // What each output holds (bench/cold-start.ts finds the chunks a mailbox check loads by it); kept next to the
+  // bundle, not in it, so it is not deployed.
+  metafile: true,
   logLevel: 'warning',
   legalComments: 'linked',
-  plugins: [withoutUnverifiedTls],
+  plugins: [withoutUnverifiedTls, builtinsByRequire, lateOrNeverLoaded],
 });
-if (result.metafile) writeFileSync(`${BUNDLE_DIR}/meta.json`, JSON.stringify(result.metafile));
+writeFileSync(BUNDLE_META, JSON.stringify(result.metafile));

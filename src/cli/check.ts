@@ -22,7 +22,8 @@ import { mailConnections } from '../shared/cycle/compose.js';
 import { createMemoryStore } from '../shared/state/memory-store.js';
 import { closeStateStore, createStateStore } from '../shared/state/factory.js';
 import type { StateStore } from '../shared/state/ports.js';
-import type { TokenCache } from '../shared/auth/token-cache.js';
+import { TokenCache } from '../shared/auth/token-cache.js';
+import { directoryGrantVault } from '../shared/auth/token-vault.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -217,7 +218,14 @@ async function runChecks(
   concurrency: number,
   opts: CheckCommandOptions,
 ): Promise<number> {
-  let deps = wireRunDeps(config, io, logger, { state });
+  // With a state directory, tokens outlive the run too (sealed, auth/token-vault.ts): a run every few minutes
+  // asks Entra once per token lifetime. Doctor does not use them: it proves the credential with a fresh sign-in.
+  const tables = config.state.tables;
+  const cache =
+    typeof tables === 'object' && 'directory' in tables
+      ? new TokenCache({ vault: directoryGrantVault(tables.directory) })
+      : undefined;
+  let deps = wireRunDeps(config, io, logger, { state, ...(cache ? { cache } : {}) });
   if (opts.overrideDeps) deps = opts.overrideDeps(deps);
   const progress = io.stderrIsTTY === true && config.mailboxes.length > 1;
   const perMailbox = await runMailboxes(config, deps, {

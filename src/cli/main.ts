@@ -4,6 +4,7 @@
  * `main(argv, io)` is the testable entry; the bottom runs it when this file is the process's script.
  */
 import { readFileSync, realpathSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from './args.js';
 
@@ -92,6 +93,10 @@ function isScript(): boolean {
 
 if (isScript()) {
   // `mailbox-health --help | head -1`: the reader went away; end quietly instead of with an EPIPE stack trace.
+  // A monitoring host runs this every few minutes: Node keeps the compiled code of what a command loads (in
+  // NODE_COMPILE_CACHE, else <tmpdir>/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so later
+  // runs skip compiling the bundle again. Nothing depends on it: a cache Node cannot use is ignored.
+  enableCompileCache();
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

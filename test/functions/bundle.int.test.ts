@@ -27,6 +27,17 @@ interface HostLine {
   invoked?: string;
   result?: unknown;
   loaded?: string[];
+  /** The bundle's files loaded so far, relative to its folder. */
+  files?: string[];
+}
+
+/**
+ * The bundle's files that hold the mail and sign-in libraries, each known by a string only its own code has:
+ * imapflow (Gmail's label attribute), nodemailer (its SMTP connection class), MSAL (its telemetry header).
+ */
+function mailLibraryFiles(files: readonly string[]): string[] {
+  const markers = ['X-GM-LABELS', 'SMTPConnection', 'x-client-SKU'];
+  return files.filter((f) => markers.some((m) => readFileSync(join('dist/bundle', f), 'utf8').includes(m)));
 }
 
 async function host(env: NodeJS.ProcessEnv, ...invokes: Array<[string, unknown]>): Promise<HostLine[]> {
@@ -96,6 +107,10 @@ describe('package.json main and bin are the bundles, as deployed', () => {
     });
     // Application Insights (OpenTelemetry) is loaded only when a connection string is configured.
     expect(loaded!.loaded).toEqual([]);
+    // Registering loads no mail or sign-in library: an instance woken by a timer or the status page never
+    // parses them (they are most of the code). The check below shows they load when a mailbox is checked.
+    expect(index!.files!.length).toBeGreaterThan(1);
+    expect(mailLibraryFiles(index!.files!)).toEqual([]);
   });
 });
 
@@ -159,7 +174,9 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
     }
     expect(body).toEqual({ mailboxId: id, runId: expect.stringMatching(new RegExp(`:\\d\\dZ-${id}$`)) });
 
-    await host(env, ['checkMailbox', body]);
+    const lines = await host(env, ['checkMailbox', body]);
+    // imapflow, nodemailer and MSAL were loaded for the check (none of them at registration, test above).
+    expect(mailLibraryFiles(lines.at(-1)!.files!).length).toBeGreaterThanOrEqual(3);
     const store = createTableStoreFromConnectionString(labEndpoints().azurite!.connectionString);
     const rows = await store.status.list(id);
     expect(rows.map((r) => r.value.check).sort()).toEqual([...CHECK_NAMES].sort());

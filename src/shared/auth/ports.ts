@@ -46,4 +46,10 @@ export type TokenOutcome = { ok: true; grant: TokenGrant } | { ok: false; failur
 /** Gives the mailbox's access token; IMAP and SMTP of one mailbox share one request (cached per identity). */
 export interface TokenSource {
   acquire(signal?: AbortSignal): Promise<TokenOutcome>;
+  /**
+   * The token last handed out was refused or lacks what the mailbox needs: drop it so that the next acquisition
+   * asks Entra and a fix made in Entra or Exchange shows on the next run — `everywhere` (memory and the copy kept
+   * between processes) or only the `kept` copy (checks/runner.ts `tokenToRenew` says which).
+   */
+  forget?(scope: 'everywhere' | 'kept'): void;
 }

@@ -10,6 +10,7 @@ import type { GrantKind } from './claims.js';
 import type { RetryingNetworkClient } from './network-client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { realSleep, type Sleep } from './network-client.js';
+import type { GrantVault } from './token-vault.js';
 
 export interface CachedGrant {
   accessToken: string;
@@ -23,7 +24,8 @@ export interface CacheEntry {
   /** The keyed hash of the credential that is part of this entry's key (never the secret itself). */
   credentialFingerprint: string;
   network: RetryingNetworkClient;
-  app: PublicClientApplication | ConfidentialClientApplication;
+  /** The MSAL client, made on the first network acquisition (token-source.ts). */
+  app?: PublicClientApplication | ConfidentialClientApplication;
   account?: AccountInfo;
   grant?: CachedGrant;
   inflight?: Promise<TokenOutcome>;
@@ -37,18 +39,22 @@ export interface TokenCacheOptions {
   retryPolicy?: RetryPolicy;
   /** How the network client waits between retries (tests pass a fast or recording one). */
   sleep?: Sleep;
+  /** Where grants outlive the process (the CLI's state directory, token-vault.ts); none by default. */
+  vault?: GrantVault;
 }
 
 export class TokenCache {
   readonly renewBeforeMs: number;
   readonly retryPolicy: RetryPolicy;
   readonly sleep: Sleep;
+  readonly vault: GrantVault | undefined;
   readonly #entries = new Map<string, CacheEntry>();
 
   constructor(options: TokenCacheOptions = {}) {
     this.renewBeforeMs = options.renewBeforeMs ?? 5 * 60_000;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
+    this.vault = options.vault;
   }
 
   get(key: string): CacheEntry | undefined {
@@ -62,8 +68,11 @@ export class TokenCache {
   /** A grant still usable at `now` (not within the renewal margin of its expiry). */
   freshGrant(key: string, now: Date): CachedGrant | undefined {
     const grant = this.#entries.get(key)?.grant;
-    if (!grant) return undefined;
-    return grant.expiresOn.getTime() - this.renewBeforeMs > now.getTime() ? grant : undefined;
+    return grant && this.isFresh(grant, now) ? grant : undefined;
+  }
+
+  isFresh(grant: CachedGrant, now: Date): boolean {
+    return grant.expiresOn.getTime() - this.renewBeforeMs > now.getTime();
   }
 
   /** Network acquisitions per identity key, for tests and diagnostics (keys hold no secret). */

@@ -4,12 +4,11 @@
  * certificate — through @azure/msal-node, shared through the process-wide TokenCache.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import {
+import type {
+  AuthenticationResult,
   ConfidentialClientApplication,
-  LogLevel,
+  Configuration,
   PublicClientApplication,
-  type AuthenticationResult,
-  type Configuration,
 } from '@azure/msal-node';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
@@ -70,13 +69,18 @@ const FINGERPRINT_KEY = randomBytes(32);
  * identically, so a mailbox configured with a wrong or expired secret never borrows its neighbour's token.
  */
 function fingerprint(c: Credential): string {
+  return createHmac('sha256', FINGERPRINT_KEY).update(materialOf(c)).digest('hex').slice(0, 32);
+}
+
+/** What identifies the credential itself: the fingerprint's input, and the key of its sealed grant. */
+function materialOf(c: Credential): string {
   const material =
     c.mode === 'password'
       ? c.password
       : c.mode === 'clientSecret'
         ? c.clientSecret
         : c.thumbprintSha256 + '\0' + c.privateKey;
-  return createHmac('sha256', FINGERPRINT_KEY).update(`${c.mode}\0${material}`).digest('hex').slice(0, 32);
+  return `${c.mode}\0${material}`;
 }
 
 /** The identity's own secrets, for the scrubber (the certificate is public; its private key is not). */
@@ -84,15 +88,30 @@ function secretsOf(c: Credential): string[] {
   return c.mode === 'password' ? [c.password] : c.mode === 'clientSecret' ? [c.clientSecret] : [c.privateKey];
 }
 
-function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
+function newEntry(cred: Credential, cache: TokenCache, clock: Clock): CacheEntry {
   const network = new RetryingNetworkClient(cache.retryPolicy, cache.sleep, () => clock.now().getTime());
+  return { credentialFingerprint: fingerprint(cred), network, networkAcquisitions: 0 };
+}
+
+/**
+ * The identity's MSAL client, made on its first network acquisition: MSAL is loaded only then, so a process
+ * that never asks Entra for a token (the status page, a run answered from the cache) never parses it.
+ */
+async function appOf(
+  entry: CacheEntry,
+  id: Identity,
+  cred: Credential,
+): Promise<PublicClientApplication | ConfidentialClientApplication> {
+  if (entry.app) return entry.app;
+  const { ConfidentialClientApplication, LogLevel, PublicClientApplication } =
+    await import('@azure/msal-node');
   const system: Configuration['system'] = {
-    networkClient: network,
+    networkClient: entry.network,
     // MSAL's own log stays off: even with PII disabled it is not ours to vet for secrets.
     loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
   };
   const auth = { clientId: id.clientId, authority: id.authority, knownAuthorities: id.knownAuthorities };
-  let app: CacheEntry['app'];
+  let app: PublicClientApplication | ConfidentialClientApplication;
   if (cred.mode === 'password') app = new PublicClientApplication({ auth, system });
   else if (cred.mode === 'clientSecret')
     app = new ConfidentialClientApplication({ auth: { ...auth, clientSecret: cred.clientSecret }, system });
@@ -108,7 +127,8 @@ function newEntry(id: Identity, cred: Credential, cache: TokenCache, clock: Cloc
       },
       system,
     });
-  return { credentialFingerprint: fingerprint(cred), network, app, networkAcquisitions: 0 };
+  entry.app = app;
+  return app;
 }
 
 /** One network acquisition. Our cache already decided a new token is needed, so MSAL's cache is bypassed. */
@@ -118,11 +138,12 @@ async function requestToken(
   cred: Credential,
   log: AttemptLog,
 ): Promise<AuthenticationResult | null> {
+  const client = await appOf(entry, id, cred);
   if (cred.mode !== 'password') {
-    const app = entry.app as ConfidentialClientApplication;
+    const app = client as ConfidentialClientApplication;
     return app.acquireTokenByClientCredential({ scopes: id.scopes, skipCache: true });
   }
-  const app = entry.app as PublicClientApplication;
+  const app = client as PublicClientApplication;
   if (entry.account) {
     // ROPC always calls the network; a refresh token from the last sign-in renews without resending the password.
     try {
@@ -200,6 +221,7 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       const grant = toGrant(result, id, deps.clock.now());
       entry.grant = grant;
+      cache.vault?.save(id.key, materialOf(cred), grant);
       if (result.account) entry.account = result.account;
       deps.logger.debug('token acquired', {
         mailbox: mailbox.id,
@@ -222,7 +244,23 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
     }
   }
 
+  /** The last grant handed out, for `forget`. */
+  let handedOut: { key: string; accessToken: string } | undefined;
+  const handOut = (key: string, o: TokenOutcome): TokenOutcome => {
+    if (o.ok) handedOut = { key, accessToken: o.grant.accessToken };
+    return o;
+  };
+
   return {
+    forget(scope) {
+      if (!handedOut) return;
+      if (scope === 'everywhere') {
+        const entry = cache.get(handedOut.key);
+        if (entry?.grant?.accessToken === handedOut.accessToken) entry.grant = undefined;
+      }
+      cache.vault?.discard(id.key);
+      handedOut = undefined;
+    },
     async acquire(signal?: AbortSignal): Promise<TokenOutcome> {
       const sig = signal ?? deps.deadline?.signal;
       // The credential is read first: the cache key includes its fingerprint (see `fingerprint`).
@@ -237,23 +275,29 @@ export function createTokenSource(mailbox: MailboxConfig, deps: TokenSourceDeps)
       }
       const key = `${id.key}|${fingerprint(cred)}`;
       const fresh = cache.freshGrant(key, deps.clock.now());
-      if (fresh) return outcomeOf(fresh, true, 0);
+      if (fresh) return handOut(key, outcomeOf(fresh, true, 0));
       const existing = cache.get(key);
       if (existing?.inflight) {
         // IMAP and SMTP of one mailbox, or another mailbox of the same app, already asked: share that request.
         const shared = await untilAborted(existing.inflight, sig, id.authorityHost);
-        return shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared;
+        return handOut(key, shared.ok ? outcomeOf(shared.grant, true, shared.grant.retries) : shared);
       }
       let entry = existing;
       if (!entry) {
-        entry = newEntry(id, cred, cache, deps.clock);
+        entry = newEntry(cred, cache, deps.clock);
         cache.set(key, entry);
+      }
+      // A grant an earlier process sealed with this very credential (the CLI's state directory).
+      const kept = cache.vault?.load(id.key, materialOf(cred));
+      if (kept && kept.kind === id.kind && cache.isFresh(kept, deps.clock.now())) {
+        entry.grant = kept;
+        return handOut(key, outcomeOf(kept, true, 0));
       }
       const e = entry;
       e.inflight = acquireFromNetwork(e, cred, processScrubber.with(secretsOf(cred)), sig).finally(() => {
         e.inflight = undefined;
       });
-      return e.inflight;
+      return handOut(key, await e.inflight);
     },
   };
 }

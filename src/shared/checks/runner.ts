@@ -124,6 +124,8 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
     }
     startReady(true);
     await Promise.all(running);
+    const renew = tokenToRenew(results, ctx.mailbox);
+    if (renew) ctx.tokens.forget?.(renew);
   } finally {
     deadline.dispose();
     await imap.close().catch(() => undefined);
@@ -131,6 +133,28 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
   }
   // Results in registry order, whatever order the lanes finished in.
   return registry.map(([name]) => results.get(name)!);
+}
+
+/**
+ * Whether this run's token may be the problem, so that the next run must not reuse it (a cached token would keep
+ * a fixed setup looking broken until it expires):
+ * - `everywhere`: the token lacks a permission (roles and scopes are fixed in Entra; only a new token carries
+ *   them), or IMAP or SMTP refused a delegated identity's token (that identity serves this one mailbox);
+ * - `kept`: IMAP or SMTP refused an app-only token. The copy kept between processes (the CLI's state directory)
+ *   goes — the next run signs in afresh and, if the app itself was disabled, Entra says so. The in-memory one
+ *   stays: it serves the app's other mailboxes, and a missing mailbox permission is not in the token.
+ */
+export function tokenToRenew(
+  results: ReadonlyMap<CheckName, CheckResult>,
+  mailbox: MailboxConfig,
+): 'everywhere' | 'kept' | undefined {
+  if (results.get('auth')?.details?.code === 'EPERMISSIONS') return 'everywhere';
+  const refused = (['imap-login', 'smtp-auth'] as const).some((n) => {
+    const r = results.get(n);
+    return r !== undefined && r.status !== 'OK' && r.details?.fault === 'setup';
+  });
+  if (!refused) return undefined;
+  return mailbox.auth.mode === 'password' ? 'everywhere' : 'kept';
 }
 
 /** One check under the deadline: its result, one timeout result, or UNKNOWN naming a bug's error class. */

@@ -2,8 +2,10 @@
  * The one IMAP connection of a mailbox run (ImapSessionPort), with imapflow: implicit TLS to cloud.imapHost,
  * XOAUTH2 (`auth: { user, accessToken }` — Exchange Online advertises XOAUTH2 only), every wait bounded by the
  * run's deadline, and a logger that passes on imapflow's warnings without their payloads (never a token).
+ * imapflow itself (with iconv-lite and its charset tables, a third of the deployed code) is loaded on the first
+ * open: a Function App instance woken by the dispatch timer or the status page never parses it.
  */
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { MailboxConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { raceDeadline } from '../deadline.js';
@@ -27,48 +29,13 @@ export function splitHost(host: string, defaultPort: number): { host: string; po
   return { host, port: defaultPort };
 }
 
-/**
- * imapflow logs pino-style objects; its debug/info entries include protocol lines (message data) and its errors
- * repeat what the check's result already reports. Only warnings and errors pass, at debug level, reduced to their
- * message and error code — never the error object (it can hold the command that carried the token).
- */
-export function imapflowLogger(logger: Logger, mailboxId: string): NonNullable<ImapFlowOptions['logger']> {
-  const pass = (entry: unknown) => {
-    const e = (entry ?? {}) as { msg?: unknown; err?: { code?: unknown } };
-    const data: Record<string, unknown> = { mailbox: mailboxId };
-    if (e.err && typeof e.err.code === 'string') data.code = e.err.code;
-    logger.debug(`imap: ${typeof e.msg === 'string' ? e.msg : 'event'}`, data);
-  };
-  const drop = () => undefined;
-  return { trace: drop, debug: drop, info: drop, warn: pass, error: pass, fatal: pass } as never;
-}
-
-type Run = (this: ImapFlow, command: string, ...args: unknown[]) => Promise<unknown>;
-/** imapflow's internal command runner (`run`, untyped): every command of a session goes through it. */
-const baseRun = (ImapFlow.prototype as unknown as { run: Run }).run;
-const idSent = new WeakSet<ImapFlow>();
-
-/**
- * imapflow sends ID (RFC 2971) before login and again after it when the server's first answer had fewer than two
- * fields (Dovecot answers with one): two commands where one identifies the client just as well. This connection
- * sends ID once per session, since every command counts against a mailbox check's budget.
- */
-export class OneIdImapFlow extends ImapFlow {}
-Object.defineProperty(OneIdImapFlow.prototype, 'run', {
-  value: function run(this: ImapFlow & { idRequested?: unknown }, command: string, ...args: unknown[]) {
-    if (typeof command === 'string' && command.toUpperCase() === 'ID') {
-      if (idSent.has(this)) return Promise.resolve(this.idRequested);
-      idSent.add(this);
-    }
-    return baseRun.call(this, command, ...args);
-  },
-  writable: true,
-  configurable: true,
-});
+/** Set while imapflow loads, so that a second open in the same run is still refused. */
+const OPENING = Symbol('opening');
 
 export class ImapSession implements ImapSessionPort {
-  #client: ImapFlow | undefined;
+  #client: ImapFlow | typeof OPENING | undefined;
   #ready: ImapFlow | undefined;
+  #closed = false;
 
   constructor(
     private readonly mailbox: MailboxConfig,
@@ -84,6 +51,13 @@ export class ImapSession implements ImapSessionPort {
   async open(accessToken: string): Promise<ImapFlow> {
     // One IMAP connection per mailbox run (docs/architecture.md): a second open is a bug in the caller.
     if (this.#client) throw new Error('ImapSession.open called twice in one mailbox run');
+    this.#client = OPENING;
+    const { OneIdImapFlow, imapflowLogger } = await raceDeadline(
+      import('./imapflow-client.js'),
+      this.deadline.signal,
+    );
+    // Closed while imapflow loaded (the run ended): no connection may outlive the run.
+    if (this.#closed) throw new Error('ImapSession closed before it opened');
     const { host, port } = splitHost(this.mailbox.cloud.imapHost, this.mailbox.cloud.imapPort);
     const remaining = Math.max(1, this.deadline.remainingMs());
     // imapflow's own timers end just after the run's deadline, so the deadline (one result) wins the race.
@@ -122,7 +96,8 @@ export class ImapSession implements ImapSessionPort {
   async close(): Promise<void> {
     const client = this.#client;
     this.#ready = undefined;
-    if (!client) return;
+    this.#closed = true;
+    if (!client || client === OPENING) return;
     try {
       if (client.usable && !this.deadline.signal.aborted) {
         let timer: NodeJS.Timeout | undefined;

@@ -1,9 +1,9 @@
 /**
  * SMTP AUTH probe (SmtpProbePort) with nodemailer: STARTTLS required, AUTH XOAUTH2, `verify()` only — it
  * authenticates and quits, nothing is sent — and the connection closed at once, bounded by the deadline.
+ * nodemailer is loaded on the first probe (see imap-session.ts for why adapters load late).
  */
 import { connect, type Socket } from 'node:net';
-import nodemailer from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { MailboxConfig } from '../config/load.js';
 import { raceDeadline } from '../deadline.js';
@@ -24,6 +24,7 @@ export function createSmtpProbe(
 ): SmtpProbePort {
   return {
     async verify(accessToken: string, signal: AbortSignal): Promise<SmtpProbeOutcome> {
+      const { default: nodemailer } = await raceDeadline(import('nodemailer'), signal);
       const { host, port } = splitHost(mailbox.cloud.smtpHost, mailbox.cloud.smtpPort);
       const bound = Math.max(1, deadline.remainingMs()) + 500;
       // We open the TCP socket ourselves (nodemailer's getSocket hook) so that the deadline can destroy it at

@@ -5,7 +5,6 @@
  * The access token comes from the sender mailbox's TokenSource; it is handed to nodemailer and never logged.
  */
 import { scrub } from '../../faults/index.js';
-import nodemailer from 'nodemailer';
 import type { MailboxConfig } from '../../config/load.js';
 import type { TokenSource } from '../../auth/ports.js';
 import { splitHost } from '../../mail/imap-session.js';
@@ -39,6 +38,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
           token.failure.code,
           `no access token for the sender mailbox (${token.failure.code})`,
         );
+      const { default: nodemailer } = await import('nodemailer');
       // `smtpHost` may carry its own port (`localhost:2525`, allowed by the config schema).
       const { host, port } = splitHost(options.sender.cloud.smtpHost, options.sender.cloud.smtpPort);
       const transport = nodemailer.createTransport({
