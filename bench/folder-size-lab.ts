@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
 import { seedDbox } from '../lab/dbox-seed.js';
 import { DBOX_MAILBOX } from '../lab/dovecot-config.js';
+import { compactResult } from '../src/shared/alerts/decide.js';
 import { seedMaildir, type MaildirMessage } from '../lab/maildir-seed.js';
 import type { Check } from '../src/shared/checks/types.js';
 import type { MailboxConfig } from '../src/shared/config/index.js';
@@ -110,6 +111,20 @@ export function seedFolder(s: Side, folder: string, messages: Iterable<MaildirMe
     execFileSync('doveadm', ['-c', conf, 'force-resync', '-u', s.mailbox.address, folder]);
   }
   return performance.now() - t0;
+}
+
+/**
+ * Keeps a check's result in the store's `status` table as the monitor's cycle does after each run (the inbox check
+ * reads its last result there to ask only about what is new).
+ */
+export async function keepResult(store: StateStore, s: Side, result: CheckResult): Promise<void> {
+  await store.status.upsert(s.mailbox.id, result.check, {
+    check: result.check,
+    status: result.status,
+    result: compactResult(result),
+    since: result.at,
+    consecutiveFailures: 0,
+  });
 }
 
 /** One check over its own session through the proxy; only the check itself is measured (not the login). */
