@@ -5,17 +5,20 @@
  *   warnAfterMinutes, CRIT above critAfterMinutes. Counts come from EXAMINE and SEARCH; dates are read for a few
  *   candidates only (the lowest UIDs), so the cost does not grow with the folder;
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
- *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand);
+ *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand); after a run that
+ *   knew them all, only the known ones and the messages that arrived since are searched (inbox-oversized.ts);
  * - a fetch probe of the oldest waiting message, `BODY.PEEK[]<0.probeMaxBytes>` (imapflow's `source` with a
  *   partial range always uses `.PEEK`, so \Seen is never set) — a server error here is CRIT with the failing UID;
  * - opt-in `moveOversizedTo`: MOVE (creating the folder), verified by the UIDPLUS COPYUID map; never deletes.
  *
  * Metrics: inboxMessages, waitingMessages, oldestWaitingSeconds, oversizedMessages, probeBytes, probeMs
- * (+ movedMessages when moving). Details: { folder, waiting, oldestWaiting?: { uid, internalDate },
+ * (+ movedMessages when moving). Details: { folder, waiting, uidValidity?, uidNext?, oversizedSearch: 'folder' |
+ * 'since-last-run', maxMessageBytes, oldestWaiting?: { uid, internalDate },
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { findNamedFolder, listFolders } from '../mail/folder-finder.js';
+import { lastOversized, oversizedScope } from './inbox-oversized.js';
 import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
@@ -46,6 +49,10 @@ interface Scan {
   oldest?: { uid: number; date: Date };
   /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
   uidValidity?: string;
+  /** UIDNEXT at EXAMINE: the next run asks SEARCH LARGER only about messages from here on (inbox-oversized.ts). */
+  uidNext?: number;
+  /** Whether SEARCH LARGER asked about the whole folder or only about what is new since the last run. */
+  oversizedSearch: 'folder' | 'since-last-run';
   /** How many messages are oversized (exact). */
   oversizedCount: number;
   /** The first MAX_LISTED of them, described (fetched with the candidates, in the same command, when it can be). */
@@ -81,17 +88,25 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   const cfg = ctx.mailbox.inbox;
   // The session's one folder list first (LIST, no LSUB), shared with the junk and sent-quota checks: opening a
   // folder imapflow has not listed makes it send its own LIST and LSUB for that folder (two more commands).
+  // The last run's oversized list is read from the state store while the server answers LIST and EXAMINE.
+  const last = lastOversized(ctx, MAX_LISTED);
   stage.now = 'LIST';
   await listFolders(client);
   stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
   const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
-  const uv = uidValidity ? { uidValidity } : {};
+  const scope = oversizedScope(await last, uidValidity);
+  const larger = { larger: cfg.maxMessageBytes, ...(scope ? { uid: scope } : {}) };
+  const uv = {
+    ...(uidValidity ? { uidValidity } : {}),
+    ...(box.uidNext ? { uidNext: box.uidNext } : {}),
+    oversizedSearch: scope ? ('since-last-run' as const) : ('folder' as const),
+  };
   if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedCount: 0, oversized: [], ...uv };
 
   if (cfg.waiting === 'unseen') {
     stage.now = 'SEARCH LARGER';
-    const found = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
+    const found = await client.search(larger, { uid: true });
     const oversizedUids = Array.isArray(found) ? found : [];
     const oversized = new Set(oversizedUids);
     // The unseen backlog is what waits: its UIDs come from one SEARCH, dates only for the first few.
@@ -122,7 +137,7 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   // (one command less). Sequence numbers hold between the two: a server sends no EXPUNGE while no command is in
   // progress nor during a SEARCH or FETCH (RFC 3501 §7.4.1), and the session is read-only.
   stage.now = 'SEARCH LARGER';
-  const found = await client.search({ larger: cfg.maxMessageBytes });
+  const found = await client.search(larger);
   const oversizedSeqs = (Array.isArray(found) ? found : []).sort((a, b) => a - b);
   const oversizedSet = new Set(oversizedSeqs);
   const toList = new Set(oversizedSeqs.slice(0, MAX_LISTED));
@@ -278,6 +293,8 @@ export const inboxCheck: Check = async (ctx) => {
       waiting: cfg.waiting,
       oversized,
       ...(s.uidValidity ? { uidValidity: s.uidValidity } : {}),
+      ...(s.uidNext ? { uidNext: s.uidNext } : {}),
+      oversizedSearch: s.oversizedSearch,
       ...(oldest ? { oldestWaiting: { uid: oldest.uid, internalDate: oldest.date.toISOString() } } : {}),
       ...(moved ? { moved } : {}),
     };
