@@ -76,13 +76,16 @@ export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void
           };
       })();
     const pairs: Array<{ storage: Storage; big: Side; tiny: Side }> = [];
+    // Every lab user first, then the (synchronous, seconds-long) seeding.
     for (const storage of storages) {
       const big = await side('inbox-100k', storage, domain, tenantId, proxy.port);
       const tiny = await side('inbox-100', storage, domain, tenantId, proxy.port);
-      const ms = seedFolder(big, 'INBOX', inbox(100_000, big.mailbox.address));
-      seedFolder(tiny, 'INBOX', inbox(100, tiny.mailbox.address));
-      note(`${storage}: 100,000 Inbox messages seeded and indexed in ${fmtMs(ms)} ms`);
       pairs.push({ storage, big, tiny });
+    }
+    for (const { storage, big, tiny } of pairs) {
+      const ms = await seedFolder(big, 'INBOX', inbox(100_000, big.mailbox.address));
+      await seedFolder(tiny, 'INBOX', inbox(100, tiny.mailbox.address));
+      note(`${storage}: 100,000 Inbox messages seeded and indexed in ${fmtMs(ms)} ms`);
     }
     // One store per side, keeping each run's result as the cycle does: the first run searches the whole folder
     // for oversized messages, the next ones only what is new since (src/shared/checks/inbox-oversized.ts).
@@ -173,14 +176,16 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
     for (const storage of storages) {
       const busy = await side('sent-50k', storage, domain, tenantId, proxy.port);
       const quiet = await side('sent-50', storage, domain, tenantId, proxy.port);
-      const ms = seedFolder(busy, 'Sent Items', sent(busy.mailbox.address, 40_000, 10_000));
-      seedFolder(quiet, 'Sent Items', sent(quiet.mailbox.address, 0, 50));
-      note(`${storage}: 50,000 Sent Items messages seeded and indexed in ${fmtMs(ms)} ms`);
       pairs.push({ storage, busy, quiet });
       for (const s of [busy, quiet]) {
         stores.set(s, createMemoryStore());
         inc.set(s, []);
       }
+    }
+    for (const { storage, busy, quiet } of pairs) {
+      const ms = await seedFolder(busy, 'Sent Items', sent(busy.mailbox.address, 40_000, 10_000));
+      await seedFolder(quiet, 'Sent Items', sent(quiet.mailbox.address, 0, 50));
+      note(`${storage}: 50,000 Sent Items messages seeded and indexed in ${fmtMs(ms)} ms`);
     }
     for (const p of pairs)
       for (const s of [p.busy, p.quiet])

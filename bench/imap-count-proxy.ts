@@ -170,6 +170,11 @@ export async function startCountingProxy(
     const counter = new CommandCounter(() => counts, timer);
     const upstream = tlsConnect({ host: target.host, port: target.port, ca, servername: 'localhost' });
     sockets.add(client).add(upstream);
+    // Forward each chunk at once: with Nagle's algorithm a proxy holds a short trailing segment (a tagged OK after
+    // a FETCH reply) until the previous one is acknowledged, and the client's delayed ACK makes that ≈ 40 ms —
+    // time of the proxy's, which would be counted as the client's.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     client.on('data', (d: Buffer) => {
       counts.up += d.length;
       counter.feed(d);

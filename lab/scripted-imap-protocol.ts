@@ -1,6 +1,6 @@
 /**
  * The small pieces of IMAP syntax the scripted server needs: argument splitting, sequence sets, SEARCH criteria
- * (ALL, LARGER, SINCE, UNSEEN, SEEN — what the checks send), INTERNALDATE and ENVELOPE rendering.
+ * (ALL, LARGER, SINCE, UNSEEN, SEEN, UID — what the checks send), INTERNALDATE and ENVELOPE rendering.
  */
 import type { ScriptedMessage } from './scripted-imap.js';
 
@@ -43,8 +43,11 @@ function parseSearchDate(s: string): Date {
   return new Date(Date.UTC(Number(m[3]), month, Number(m[1])));
 }
 
-/** Evaluates the AND of the criteria the checks use; unknown criteria match nothing (be loud in tests). */
-export function searchMatches(criteria: string, msg: ScriptedMessage): boolean {
+/**
+ * Evaluates the AND of the criteria the checks use; unknown criteria match nothing (be loud in tests). `maxUid` is
+ * the folder's highest UID, what `*` stands for in a `UID` criterion (RFC 3501 §6.4.4, §9 seq-number).
+ */
+export function searchMatches(criteria: string, msg: ScriptedMessage, maxUid = msg.uid): boolean {
   const args = commandArgs(criteria);
   for (let i = 0; i < args.length; i++) {
     const key = args[i]!.toUpperCase();
@@ -55,6 +58,7 @@ export function searchMatches(criteria: string, msg: ScriptedMessage): boolean {
     if (key === 'SEEN' && seen) continue;
     if (key === 'LARGER' && size > Number(args[++i])) continue;
     if (key === 'SMALLER' && size < Number(args[++i])) continue;
+    if (key === 'UID' && sequenceSet(args[++i] ?? '', maxUid)(msg.uid)) continue;
     if (key === 'SINCE') {
       const day = parseSearchDate(args[++i] ?? '');
       const msgDay = Date.UTC(

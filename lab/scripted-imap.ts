@@ -5,7 +5,7 @@
  * accepts the connection and never says a word.
  *
  * It speaks just enough IMAP4rev1 for imapflow: greeting with CAPABILITY, CAPABILITY, ID, AUTHENTICATE XOAUTH2
- * with SASL-IR, NAMESPACE, LIST/LSUB, EXAMINE/SELECT, STATUS, (UID) SEARCH (ALL, LARGER, SINCE, UNSEEN),
+ * with SASL-IR, NAMESPACE, LIST/LSUB, EXAMINE/SELECT, STATUS, (UID) SEARCH (ALL, LARGER, SINCE, UNSEEN, UID),
  * (UID) FETCH (UID, FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY.PEEK[]<partial>), NOOP, CLOSE, UNSELECT,
  * LOGOUT. Anything that would change a mailbox (STORE, COPY, MOVE, EXPUNGE, APPEND, CREATE, DELETE) is refused
  * and recorded, so tests can prove the monitor never sent one. Only command NAMES are recorded — AUTHENTICATE
@@ -237,9 +237,10 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
       const list = session.selected !== undefined ? folders.get(session.selected) : undefined;
       if (!list) return send(`${tag} BAD Command received in Invalid state.\r\n`);
       if (name === 'SEARCH') {
+        const maxUid = list.reduce((m, msg) => Math.max(m, msg.uid), 0);
         const hits = list
           .map((msg, i) => ({ msg, seq: i + 1 }))
-          .filter(({ msg }) => searchMatches(rest, msg));
+          .filter(({ msg }) => searchMatches(rest, msg, maxUid));
         send(`* SEARCH${hits.map((h) => ' ' + (uid ? h.msg.uid : h.seq)).join('')}\r\n`);
         return ok('SEARCH completed.');
       }

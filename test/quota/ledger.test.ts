@@ -44,12 +44,25 @@ describe('sent-quota ledger', () => {
       await readLedger(store.ledger, 'desk'),
       input(sent(250)),
     );
-    expect(out).toEqual({ transactions: 3, counted: 250, conflict: false });
+    expect(out).toMatchObject({ transactions: 3, counted: 250, conflict: false });
     expect(await totals(store)).toEqual({ recipients: 500, messages: 250, lastUid: 250 });
+    // The buckets it hands back are those a fresh read gives: the caller need not read the ledger again.
+    expect(out.buckets).toEqual(currentBuckets(await readLedger(store.ledger, 'desk')));
     // Incremental: only UIDs above the watermark count; re-offering old ones changes nothing.
     const more = [...sent(250), { uid: 251, date: now, recipients: 3 }];
     await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(more));
     expect(await totals(store)).toEqual({ recipients: 503, messages: 251, lastUid: 251 });
+  });
+
+  it('another writer moved the watermark: stopped, and no buckets handed back (the caller reads again)', async () => {
+    const store = createMemoryStore();
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(10)));
+    const stale = await readLedger(store.ledger, 'desk');
+    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(12)));
+    const out = await recordMessages(store.ledger, 'desk', stale, input(sent(14)));
+    expect(out).toMatchObject({ conflict: true, counted: 0 });
+    expect(out.buckets).toBeUndefined();
+    expect(await totals(store)).toEqual({ recipients: 24, messages: 12, lastUid: 12 });
   });
 
   it('a crash between two transactions neither loses nor double-counts', async () => {
@@ -79,8 +92,9 @@ describe('sent-quota ledger', () => {
     await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), input(sent(10)));
     // The same minutes again, as a recount of another folder would read them.
     const recount = { ...input(sent(4), 7, 4), recount: true, now: new Date(now.getTime() + 1) };
-    await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), recount);
+    const out = await recordMessages(store.ledger, 'desk', await readLedger(store.ledger, 'desk'), recount);
     expect(await totals(store)).toEqual({ recipients: 8, messages: 4, lastUid: 4 });
+    expect(out.buckets).toEqual(currentBuckets(await readLedger(store.ledger, 'desk')));
   });
 
   it('drops buckets older than 48 h and advances over empty UID ranges', async () => {

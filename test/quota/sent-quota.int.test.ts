@@ -234,4 +234,40 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     expect(stateless.details).toMatchObject({ mode: 'recount' });
     expect(stateless.metrics).toMatchObject({ recipients24h: 4 });
   });
+
+  it('reads the whole ledger once per run (a busy desk has a bucket for each minute it sent)', async () => {
+    const { address, token } = await mailbox();
+    await lab().seedMessages(address, 'Sent Items', [
+      { raw: raw(1, 1, 0, 0), internalDate: new Date(now.getTime() - 9 * MIN).toISOString() },
+      { raw: raw(2, 2, 0, 0), internalDate: new Date(now.getTime() - 8 * MIN).toISOString() },
+    ]);
+    const memory = createMemoryStore();
+    const t = memory.ledger;
+    let lists = 0;
+    const counting: StateStore = {
+      ...memory,
+      ledger: {
+        get: (pk, rk) => t.get(pk, rk),
+        list: (pk) => {
+          lists++;
+          return t.list(pk);
+        },
+        create: (pk, rk, v) => t.create(pk, rk, v),
+        replace: (pk, rk, v, e) => t.replace(pk, rk, v, e),
+        upsert: (pk, rk, v) => t.upsert(pk, rk, v),
+        delete: (pk, rk, e) => t.delete(pk, rk, e),
+        transact: (pk, ops) => t.transact(pk, ops),
+      },
+    };
+    const first = await run(address, token, counting);
+    expect(first.metrics).toMatchObject({ recipients24h: 3, messages24h: 2, newMessages: 2 });
+    expect(lists).toBe(1);
+    await lab().seedMessages(address, 'Sent Items', [
+      { raw: raw(3, 4, 0, 0), internalDate: new Date(now.getTime() - 2 * MIN).toISOString() },
+    ]);
+    const second = await run(address, token, counting, new Date(now.getTime() + 5 * MIN));
+    expect(second.details).toMatchObject({ mode: 'incremental' });
+    expect(second.metrics).toMatchObject({ recipients24h: 7, messages24h: 3, newMessages: 1 });
+    expect(lists).toBe(2);
+  });
 });

@@ -265,7 +265,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       });
       const before = await readLedger(s.ledger, p);
       const first = await recordMessages(s.ledger, p, before, input(sent(1, 150)));
-      expect(first).toEqual({ transactions: 2, counted: 150, conflict: false });
+      expect(first).toMatchObject({ transactions: 2, counted: 150, conflict: false });
       // A second writer that read the ledger before the first wrote: its watermark create is refused.
       const stale = await recordMessages(s.ledger, p, { buckets: [] }, input(sent(1, 3)));
       expect(stale.conflict).toBe(true);
@@ -273,6 +273,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
       expect(after.watermark?.value.lastUid).toBe(150);
       const recipients = currentBuckets(after).reduce((n, b) => n + b.recipients, 0);
       expect(recipients).toBe(300);
+      // The first writer's buckets as recorded are what the store holds; the refused one hands none back.
+      expect(first.buckets).toEqual(currentBuckets(after));
+      expect(stale.buckets).toBeUndefined();
     });
   });
 }

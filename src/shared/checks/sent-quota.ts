@@ -54,10 +54,14 @@ export const sentQuotaCheck: Check = async (ctx) => {
       recount: scan.mode === 'recount',
       now,
     });
-    const after = await readLedger(store.ledger, id);
+    // The ledger as just recorded comes back from recordMessages: one read of the whole ledger per run, not two (a
+    // busy desk has a bucket for each minute it sent in the last 48 h). After a lost race it is read again. Pruning
+    // works from the first read (recordMessages refreshed its watermark): the rows it removes are other
+    // generations' and those past 48 h, which this run did not write.
+    const after = rec.buckets ? state : await readLedger(store.ledger, id);
     await pruneLedger(store.ledger, id, after, now);
     const limits = ctx.mailbox.limits;
-    const s = summarize(currentBuckets(after), now, limits);
+    const s = summarize(rec.buckets ?? currentBuckets(after), now, limits);
     const metrics: Record<string, number> = {
       recipients24h: s.recipients24h,
       messages24h: s.messages24h,

@@ -83,6 +83,11 @@ export interface RecordOutcome {
   counted: number;
   /** Another writer moved the watermark meanwhile (should not happen under the lease): stopped, nothing lost. */
   conflict: boolean;
+  /**
+   * The buckets that count once recorded (the generation's, as `currentBuckets` of a fresh read would give them),
+   * so the caller need not read the whole ledger again; absent after a conflict — read it then.
+   */
+  buckets?: Bucket[];
 }
 
 /** Counts new messages into the ledger: see the module comment for why it is crash-safe. */
@@ -169,8 +174,12 @@ export async function recordMessages(
     lastUid = m.uid;
   }
   const target = Math.max(lastUid, input.finalLastUid);
-  if (pending.size > 0 || pendingCount > 0 || !watermark || target > watermark.value.lastUid)
-    await flush(target);
+  if (pending.size > 0 || pendingCount > 0 || !watermark || target > watermark.value.lastUid) {
+    if (!(await flush(target))) return out;
+  }
+  out.buckets = [...counts.values()]
+    .map((b) => ({ minute: new Date(b.minute), messages: b.messages, recipients: b.recipients }))
+    .sort((a, b) => a.minute.getTime() - b.minute.getTime());
   return out;
 }
 
