@@ -24,6 +24,7 @@ import { closeStateStore, createStateStore } from '../shared/state/factory.js';
 import type { StateStore } from '../shared/state/ports.js';
 import { TokenCache } from '../shared/auth/token-cache.js';
 import { directoryGrantVault } from '../shared/auth/token-vault.js';
+import { recordStatusRows } from '../shared/alerts/notify-run.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -237,6 +238,20 @@ async function runChecks(
     },
   });
   const results: CheckResult[] = perMailbox.flat();
+  if (cache) {
+    // With a state directory the next run reads this run's results as the cycle's do (the inbox check asks the
+    // server only about messages that arrived since); no alert is decided here — that is the Function App's job.
+    await Promise.all(
+      config.mailboxes.map((m, i) =>
+        recordStatusRows(state, m.id, perMailbox[i] ?? [], systemClock.now()).catch((err: unknown) =>
+          logger.warn('status rows not kept', {
+            mailbox: m.id,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        ),
+      ),
+    );
+  }
   if (json) {
     io.stdout(JSON.stringify(results, null, 2));
   } else {

@@ -15,7 +15,7 @@ import { renderAlert, type AlertChange } from '../report/alert.js';
 import { updateWithRetry } from '../state/optimistic.js';
 import type { AlertEntity, StateStore, Stored } from '../state/ports.js';
 import type { Channel, Notification } from './channels/types.js';
-import { decide, type AlertPolicy } from './decide.js';
+import { decide, DEFAULT_POLICY, type AlertPolicy } from './decide.js';
 import { oversizedMoves } from './oversized-moves.js';
 
 export interface NotifyRunOptions {
@@ -66,6 +66,29 @@ export async function senderBlocked(
   if (smtp === 'CRIT' || smtp === 'UNKNOWN') return `sender mailbox ${senderId}: smtp-auth is ${smtp}`;
   if ((await statusOf('sent-quota')) === 'CRIT') return `sender mailbox ${senderId}: sent quota is CRIT`;
   return undefined;
+}
+
+/**
+ * The status rows of a run and nothing else — no alert decided, nothing sent: for the CLI with a state directory,
+ * whose next run reads them as the Function App's cycle does (the inbox check's last oversized list). The rows
+ * are the ones notifyRun writes (the same `decide`, whose status part the alert policy does not change).
+ */
+export async function recordStatusRows(
+  store: StateStore,
+  mailboxId: string,
+  results: readonly CheckResult[],
+  now: Date,
+): Promise<void> {
+  await Promise.all(
+    results.map((result) =>
+      updateWithRetry(
+        store.status,
+        mailboxId,
+        result.check,
+        (cur) => decide({ status: cur?.value }, result, DEFAULT_POLICY, now).next.status,
+      ),
+    ),
+  );
 }
 
 export async function notifyRun(o: NotifyRunOptions): Promise<NotifyRunResult> {

@@ -9,9 +9,9 @@
  * known-oversized messages instead of about every message in the folder, whose answer time grows with the folder
  * on a server that has to look at each message's size.
  *
- * The last run's result is the one the Function App's cycle keeps in the state store's `status` table (the CLI's
- * `check` keeps none). Without one (first run, the CLI, a failed, truncated or skipped result, another folder or
- * threshold, too many oversized to list) the whole folder is searched, as before.
+ * The last run's result is the one kept in the state store's `status` table by the Function App's cycle, or by the
+ * CLI's `check` with a state directory. Without one (first run, the CLI with "memory", a failed, truncated or
+ * skipped result, another folder or threshold, too many oversized to list) the whole folder is searched.
  */
 import type { CheckContext } from './types.js';
 

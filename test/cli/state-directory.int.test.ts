@@ -1,10 +1,11 @@
 /**
- * `mailbox-health check` with a state directory keeps its token between runs (sealed, src/shared/auth/token-vault.ts),
+ * `mailbox-health check` with a state directory keeps its token (sealed, src/shared/auth/token-vault.ts) and status rows,
  * against the lab's Entra ID and Dovecot with the CLI's real wiring:
  * - repeat runs ask Entra once per token lifetime, and the directory holds no token in clear;
  * - a rotated client secret cannot open the old grant: the next run signs in with the new secret;
  * - a token lacking a permission is not kept: once the admin grants it, the very next run is OK;
- * - an app-only token IMAP refused is not kept either: the next run signs in afresh.
+ * - an app-only token IMAP refused is not kept either: the next run signs in afresh;
+ * - the run's status rows are kept too, so the next run's inbox check asks only about new messages.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,12 +17,12 @@ import { checkCommand } from '../../src/cli/check.js';
 import type { CheckResult } from '../../src/shared/contracts.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 
-describe.runIf(requireDovecot())('the CLI keeps its token in the state directory, sealed', () => {
+describe.runIf(requireDovecot())('the CLI with a state directory: its token (sealed) and status rows', () => {
   const l = lab();
   const e = labEndpoints();
 
   /** A tenant, an app with these roles and one granted mailbox, checked by a config with a state directory. */
-  async function desk(roles: string[]) {
+  async function desk(roles: string[], inbox?: Record<string, unknown>) {
     const tenantId = randomUUID();
     const clientId = randomUUID();
     const secret = `vault-secret-${randomUUID()}`;
@@ -43,6 +44,7 @@ describe.runIf(requireDovecot())('the CLI keeps its token in the state directory
             tenantId,
             clientId,
             auth: { mode: 'clientSecret', clientSecret: { env: 'APP_SECRET' } },
+            ...(inbox ? { inbox } : {}),
             cloud: {
               authorityHost: e.authorityHost,
               imapHost: e.imap!.host,
@@ -136,5 +138,22 @@ describe.runIf(requireDovecot())('the CLI keeps its token in the state directory
     expect(after.status, after.err.join('\n')).toMatchObject({ auth: 'OK', 'imap-login': 'OK' });
     expect(after.results.find((r) => r.check === 'auth')?.details).toMatchObject({ fromCache: false });
     expect(await d.tokenRequests()).toBe(2);
+  });
+
+  it('keeps the status rows: the next run asks the server only about the oversized it knew and what arrived since', async () => {
+    const d = await desk(['IMAP.AccessAsApp', 'SMTP.SendAsApp'], { maxMessageBytes: 2_000 });
+    const mail = (subject: string, bytes: number) => ({
+      raw: `From: a@example.org\r\nTo: ${d.upn}\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@x>\r\n\r\n${'x'.repeat(bytes)}\r\n`,
+    });
+    await l.seedMessages(d.upn, 'INBOX', [mail('small', 10), mail('large', 5_000)]);
+    const inboxOf = (r: Awaited<ReturnType<typeof check>>) => r.results.find((x) => x.check === 'inbox')!;
+    const first = inboxOf(await check(d.file, d.secret));
+    expect(first.details).toMatchObject({ oversizedSearch: 'folder' });
+    expect(first.metrics).toMatchObject({ oversizedMessages: 1 });
+    await l.seedMessages(d.upn, 'INBOX', [mail('later large', 6_000)]);
+    const second = inboxOf(await check(d.file, d.secret));
+    expect(second.details).toMatchObject({ oversizedSearch: 'since-last-run' });
+    expect(second.metrics).toMatchObject({ oversizedMessages: 2 });
+    expect(readdirSync(join(d.stateDir, 'status'))).toHaveLength(1);
   });
 });
