@@ -74,14 +74,7 @@ export async function side(
   const l = benchLab();
   const e = benchEndpoints();
   const address = `${l.unique(storage === 'mdbox' ? `${DBOX_MAILBOX.prefix}${label}` : label)}@${domain}`;
-  await l.addUser(tenantId, { upn: address, password: randomUUID(), scopes: ['IMAP.AccessAsUser.All'] });
-  const { access_token: token } = await l.mintToken({
-    tenantId,
-    clientId: CLIENT,
-    upn: address,
-    scopes: ['IMAP.AccessAsUser.All'],
-    lifetimeSeconds: 3600,
-  });
+  const token = await l.imapUser(tenantId, CLIENT, address);
   const doc = mailboxDoc(e, {
     id: label,
     address,

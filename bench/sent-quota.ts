@@ -104,15 +104,8 @@ export async function benchSentQuota(opts: SentQuotaOptions = {}): Promise<void>
   const tenantId = randomUUID();
   const address = `${l.unique('sender')}@example.org`;
   await l.addTenant(tenantId, ['example.org']);
-  await l.addUser(tenantId, { upn: address, password: randomUUID(), scopes: ['IMAP.AccessAsUser.All'] });
   // A directly minted token: this benchmark measures the ledger, not the sign-in (benchmark 1 does that).
-  const { access_token: token } = await l.mintToken({
-    tenantId,
-    clientId: CLIENT,
-    upn: address,
-    scopes: ['IMAP.AccessAsUser.All'],
-    lifetimeSeconds: 3600,
-  });
+  const token = await l.imapUser(tenantId, CLIENT, address);
   const mailbox = parseMailboxes([
     mailboxDoc(e, {
       id: 'bench-sender',

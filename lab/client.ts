@@ -2,7 +2,7 @@
  * Typed client for the lab's control API. Tests get one from `test/helpers/lab.ts` (`lab()`), scripts build one
  * from the endpoints JSON. Use unique tenants/users/apps per test file (`lab.unique('x')`) so files run in parallel.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LabEndpoints } from './endpoints.js';
 import type { EntraStep, LabApp, LabUser } from './entra-registry.js';
 
@@ -121,6 +121,15 @@ export class LabClient {
     resource?: string;
   }): Promise<TokenResponse> {
     return this.#call('POST', '/entra/mint', opts);
+  }
+  /**
+   * A mailbox user with a delegated IMAP token minted for it directly — for tests and benchmarks that measure
+   * what happens after sign-in, not the sign-in. Returns the token (an hour's unless said otherwise).
+   */
+  async imapUser(tenantId: string, clientId: string, upn: string, lifetimeSeconds = 3600): Promise<string> {
+    const scopes = ['IMAP.AccessAsUser.All'];
+    await this.addUser(tenantId, { upn, password: randomUUID(), scopes });
+    return (await this.mintToken({ tenantId, clientId, upn, scopes, lifetimeSeconds })).access_token;
   }
   validateToken(token: string): Promise<TokenCheckResult> {
     return this.#call('POST', '/entra/validate', { token });

@@ -43,13 +43,7 @@ describe.runIf(HAS_DOVECOT)('inbox check: the oversized search after the first r
   async function desk() {
     const l = lab();
     const address = `${l.unique('big')}@big.example`;
-    await l.addUser(tenantId, { upn: address, password: randomUUID(), scopes: ['IMAP.AccessAsUser.All'] });
-    const { access_token: token } = await l.mintToken({
-      tenantId,
-      clientId: CLIENT,
-      upn: address,
-      scopes: ['IMAP.AccessAsUser.All'],
-    });
+    const token = await l.imapUser(tenantId, CLIENT, address);
     return { address, token };
   }
 

@@ -53,13 +53,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota on a busy desk (Exchange command-length 
     const l = lab();
     const e = labEndpoints();
     const address = `${l.unique('busy')}@busy.example.org`;
-    await l.addUser(tenantId, { upn: address, password: randomUUID(), scopes: ['IMAP.AccessAsUser.All'] });
-    const { access_token: token } = await l.mintToken({
-      tenantId,
-      clientId: CLIENT,
-      upn: address,
-      scopes: ['IMAP.AccessAsUser.All'],
-    });
+    const token = await l.imapUser(tenantId, CLIENT, address);
     const now = new Date(Math.floor(Date.now() / MIN) * MIN);
     const seeded = seedMaildir(e.labDir, address, 'Sent Items', busyDesk(now.getTime()));
     expect(seeded.count).toBe(OLD + NEAR + RECENT);
