@@ -25,6 +25,7 @@ import type { StateStore } from '../shared/state/ports.js';
 import { TokenCache } from '../shared/auth/token-cache.js';
 import { directoryGrantVault } from '../shared/auth/token-vault.js';
 import { recordStatusRows } from '../shared/alerts/notify-run.js';
+import { recordHistory } from '../shared/history/record.js';
 import { parseArgs, UsageError, type CliIo } from './args.js';
 
 // Rendering: the Nagios plugin line (text through the report module's nagiosSafe: no `|`, no control
@@ -240,16 +241,22 @@ async function runChecks(
   const results: CheckResult[] = perMailbox.flat();
   if (cache) {
     // With a state directory the next run reads this run's results as the cycle's do (the inbox check asks the
-    // server only about messages that arrived since); no alert is decided here — that is the Function App's job.
+    // server only about messages that arrived since), and `mailbox-health status` draws the runs' history from
+    // it. No alert is decided here — that is the Function App's job.
+    const now = systemClock.now();
     await Promise.all(
-      config.mailboxes.map((m, i) =>
-        recordStatusRows(state, m.id, perMailbox[i] ?? [], systemClock.now()).catch((err: unknown) =>
-          logger.warn('status rows not kept', {
+      config.mailboxes.flatMap((m, i) => {
+        const results = perMailbox[i] ?? [];
+        const kept = (what: string) => (err: unknown) =>
+          logger.warn(`${what} not kept`, {
             mailbox: m.id,
             error: err instanceof Error ? err.message : String(err),
-          }),
-        ),
-      ),
+          });
+        return [
+          recordStatusRows(state, m.id, results, now).catch(kept('status rows')),
+          recordHistory(state, m.id, results, now).catch(kept('history')),
+        ];
+      }),
     );
   }
   if (json) {

@@ -5,7 +5,8 @@
  * - a rotated client secret cannot open the old grant: the next run signs in with the new secret;
  * - a token lacking a permission is not kept: once the admin grants it, the very next run is OK;
  * - an app-only token IMAP refused is not kept either: the next run signs in afresh;
- * - the run's status rows are kept too, so the next run's inbox check asks only about new messages.
+ * - the run's status rows and history are kept too: the next run's inbox check asks only about new messages, and
+ *   `mailbox-health status` draws the runs.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identityKey } from '../../lab/entra-registry.js';
 import { checkCommand } from '../../src/cli/check.js';
+import { statusCommand } from '../../src/cli/status.js';
 import type { CheckResult } from '../../src/shared/contracts.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 
@@ -140,7 +142,7 @@ describe.runIf(requireDovecot())('the CLI with a state directory: its token (sea
     expect(await d.tokenRequests()).toBe(2);
   });
 
-  it('keeps the status rows: the next run asks the server only about the oversized it knew and what arrived since', async () => {
+  it('keeps the status rows and history: the next run asks the server only about the oversized it knew and what arrived since', async () => {
     const d = await desk(['IMAP.AccessAsApp', 'SMTP.SendAsApp'], { maxMessageBytes: 2_000 });
     const mail = (subject: string, bytes: number) => ({
       raw: `From: a@example.org\r\nTo: ${d.upn}\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@x>\r\n\r\n${'x'.repeat(bytes)}\r\n`,
@@ -155,5 +157,19 @@ describe.runIf(requireDovecot())('the CLI with a state directory: its token (sea
     expect(second.details).toMatchObject({ oversizedSearch: 'since-last-run' });
     expect(second.metrics).toMatchObject({ oversizedMessages: 2 });
     expect(readdirSync(join(d.stateDir, 'status'))).toHaveLength(1);
+
+    // The runs' history is there too: `mailbox-health status` draws the mailbox from it.
+    const out = join(d.stateDir, '..', 'pages', 'status.html');
+    const lines: string[] = [];
+    const code = await statusCommand(['--config', d.file, '--out', out], {
+      stdout: (x) => lines.push(x),
+      stderr: (x) => lines.push(x),
+      env: {},
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('>desk</a>');
+    expect(readFileSync(out, 'utf8')).not.toContain('class="badge b-NONE"');
+    const page = readFileSync(join(d.stateDir, '..', 'pages', 'status', 'desk.html'), 'utf8');
+    expect(page.match(/<tr/g)?.length ?? 0).toBeGreaterThanOrEqual(3); // a header and the two runs
   });
 });
