@@ -223,10 +223,8 @@ async function runChecks(
   // With a state directory, tokens outlive the run too (sealed, auth/token-vault.ts): a run every few minutes
   // asks Entra once per token lifetime. Doctor does not use them: it proves the credential with a fresh sign-in.
   const tables = config.state.tables;
-  const cache =
-    typeof tables === 'object' && 'directory' in tables
-      ? new TokenCache({ vault: directoryGrantVault(tables.directory) })
-      : undefined;
+  const stateDirectory = typeof tables === 'object' && 'directory' in tables ? tables.directory : undefined;
+  const cache = stateDirectory ? new TokenCache({ vault: directoryGrantVault(stateDirectory) }) : undefined;
   let deps = wireRunDeps(config, io, logger, { state, ...(cache ? { cache } : {}) });
   if (opts.overrideDeps) deps = opts.overrideDeps(deps);
   const progress = io.stderrIsTTY === true && config.mailboxes.length > 1;
@@ -239,7 +237,7 @@ async function runChecks(
     },
   });
   const results: CheckResult[] = perMailbox.flat();
-  if (cache) {
+  if (stateDirectory) {
     // With a state directory the next run reads this run's results as the cycle's do (the inbox check asks the
     // server only about messages that arrived since), and `mailbox-health status` draws the runs' history from
     // it. No alert is decided here — that is the Function App's job.

@@ -124,7 +124,7 @@ export async function runMailbox(mailbox: MailboxConfig, deps: RunDeps): Promise
     }
     startReady(true);
     await Promise.all(running);
-    const renew = tokenToRenew(results, ctx.mailbox);
+    const renew = tokenToRenew(results, mailbox);
     if (renew) ctx.tokens.forget?.(renew);
   } finally {
     deadline.dispose();
