@@ -1,6 +1,6 @@
 /**
  * The small pieces of IMAP syntax the scripted server needs: argument splitting, sequence sets, SEARCH criteria
- * (ALL, LARGER, SINCE, UNSEEN, SEEN, UID — what the checks send), INTERNALDATE and ENVELOPE rendering.
+ * (ALL, LARGER, SINCE, UNSEEN, SEEN, UID, a sequence set — what the checks send), INTERNALDATE and ENVELOPE rendering.
  */
 import type { ScriptedMessage } from './scripted-imap.js';
 
@@ -45,15 +45,23 @@ function parseSearchDate(s: string): Date {
 
 /**
  * Evaluates the AND of the criteria the checks use; unknown criteria match nothing (be loud in tests). `maxUid` is
- * the folder's highest UID, what `*` stands for in a `UID` criterion (RFC 3501 §6.4.4, §9 seq-number).
+ * the folder's highest UID, what `*` stands for in a `UID` criterion (RFC 3501 §6.4.4, §9 seq-number); `seq` and
+ * `exists` are the message's sequence number and the folder's count, for a bare sequence-set criterion.
  */
-export function searchMatches(criteria: string, msg: ScriptedMessage, maxUid = msg.uid): boolean {
+export function searchMatches(
+  criteria: string,
+  msg: ScriptedMessage,
+  maxUid = msg.uid,
+  seq = 0,
+  exists = 0,
+): boolean {
   const args = commandArgs(criteria);
   for (let i = 0; i < args.length; i++) {
     const key = args[i]!.toUpperCase();
     const size = msg.size ?? Buffer.byteLength(msg.raw, 'latin1');
     const seen = msg.flags?.includes('\\Seen') ?? false;
     if (key === 'ALL') continue;
+    if (/^[\d*][\d*:,]*$/.test(key) && sequenceSet(key, exists)(seq)) continue;
     if (key === 'UNSEEN' && !seen) continue;
     if (key === 'SEEN' && seen) continue;
     if (key === 'LARGER' && size > Number(args[++i])) continue;

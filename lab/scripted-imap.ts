@@ -40,6 +40,11 @@ export interface ScriptedBehaviour {
    * backend is unavailable; `bye` — an untagged BYE and the connection closed mid-session.
    */
   open?: 'ok' | 'no-unavailable' | 'bye';
+  /**
+   * Whether EXAMINE/SELECT name the first unread message in `OK [UNSEEN n]` (RFC 3501 §7.1: optional; Gmail omits
+   * it, Exchange Online's documentation does not say). Default `omitted`, the case a client must cope with.
+   */
+  firstUnseen?: 'sent' | 'omitted';
   /** What a body FETCH (BODY.PEEK[]) gets. */
   fetchBody?: 'ok' | 'bad-argument-11' | 'no-not-connected' | 'drop' | 'silent';
 }
@@ -70,6 +75,8 @@ export interface ScriptedImapStats {
   commands: string[];
   /** Commands that would have changed a mailbox. */
   refused: string[];
+  /** How many numbers each SEARCH answer listed, in order: a reply listing every unread message shows here. */
+  searchHits: number[];
 }
 
 export interface ScriptedImapServer {
@@ -111,7 +118,14 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
       [...list].sort((a, b) => a.uid - b.uid),
     );
   }
-  const stats: ScriptedImapStats = { connections: 0, open: 0, maxConcurrent: 0, commands: [], refused: [] };
+  const stats: ScriptedImapStats = {
+    connections: 0,
+    open: 0,
+    maxConcurrent: 0,
+    commands: [],
+    refused: [],
+    searchHits: [],
+  };
   const sockets = new Set<Socket>();
 
   const onConnection = (socket: Socket) => {
@@ -225,6 +239,9 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
           send(`* ${list.length} EXISTS\r\n* 0 RECENT\r\n`);
           send(`* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)\r\n`);
           send(`* OK [PERMANENTFLAGS ()] Permanent flags\r\n`);
+          const firstUnseen = list.findIndex((x) => !x.flags?.includes('\\Seen')) + 1;
+          if (behaviour.firstUnseen === 'sent' && firstUnseen > 0)
+            send(`* OK [UNSEEN ${firstUnseen}] Is the first unseen message\r\n`);
           send(`* OK [UIDVALIDITY 1] UIDVALIDITY value\r\n`);
           send(`* OK [UIDNEXT ${(list.at(-1)?.uid ?? 0) + 1}] The next unique identifier value\r\n`);
           return ok(`[READ-ONLY] ${name} completed.`);
@@ -240,7 +257,8 @@ export async function startScriptedImap(opts: ScriptedImapOptions): Promise<Scri
         const maxUid = list.reduce((m, msg) => Math.max(m, msg.uid), 0);
         const hits = list
           .map((msg, i) => ({ msg, seq: i + 1 }))
-          .filter(({ msg }) => searchMatches(rest, msg, maxUid));
+          .filter(({ msg, seq }) => searchMatches(rest, msg, maxUid, seq, list.length));
+        stats.searchHits.push(hits.length);
         send(`* SEARCH${hits.map((h) => ' ' + (uid ? h.msg.uid : h.seq)).join('')}\r\n`);
         return ok('SEARCH completed.');
       }

@@ -2,8 +2,9 @@
  * `inbox`: proves the folder the desk reads is fetchable, without changing it (EXAMINE, BODY.PEEK).
  *
  * - message count; the oldest waiting message by INTERNALDATE (`inbox.waiting`: all | unseen) → WARN above
- *   warnAfterMinutes, CRIT above critAfterMinutes. Counts come from EXAMINE and SEARCH; dates are read for a few
- *   candidates only (the lowest UIDs), so the cost does not grow with the folder;
+ *   warnAfterMinutes, CRIT above critAfterMinutes. Counts come from EXAMINE, STATUS and SEARCH; dates are read for
+ *   a few candidates only (the lowest UIDs), so the cost does not grow with the folder (nor, in the `unseen` mode,
+ *   with the unread backlog: inbox-unseen.ts);
  * - oversized messages (SEARCH LARGER maxMessageBytes) listed and left out of the waiting age and the probe → WARN
  *   (the vendor's setup guide: large mails cannot be fetched into ESM and must be moved by hand); after a run that
  *   knew them all, only the known ones and the messages that arrived since are searched (inbox-oversized.ts);
@@ -13,40 +14,38 @@
  *
  * Metrics: inboxMessages, waitingMessages, oldestWaitingSeconds, oversizedMessages, probeBytes, probeMs
  * (+ movedMessages when moving). Details: { folder, waiting, uidValidity?, uidNext?, oversizedSearch: 'folder' |
- * 'since-last-run', maxMessageBytes, oldestWaiting?: { uid, internalDate },
+ * 'since-last-run', maxMessageBytes, oldestWaiting?: { uid, internalDate }, unseenScan? (inbox-unseen.ts),
  * oversized: [{ uid, size, date, sender, subject }], moved?: { to, uids, verified } , code?, failingUid? }.
  */
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { findNamedFolder, listFolders } from '../mail/folder-finder.js';
 import { lastOversized, oversizedScope } from './inbox-oversized.js';
-import { fetchByUid, uidSetChunks } from '../mail/uid-sets.js';
+import {
+  CANDIDATES,
+  dateOf,
+  MAX_LISTED,
+  oldestOf,
+  oversizedMessage,
+  type Candidate,
+  type OversizedMessage,
+} from './inbox-messages.js';
+import { scanUnseen, unseenCount, type UnseenScanInfo } from './inbox-unseen.js';
+import { uidSetChunks } from '../mail/uid-sets.js';
 import type { ResultParts } from './result.js';
 import { failureParts } from './mail-context.js';
-import { cleanMailText, senderOf } from './mail-text.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
 import { formatBytes } from '../report/units.js';
 import type { Check, CheckContext } from './types.js';
 
-/** At most this many oversized messages are listed (the count is always exact). */
-const MAX_LISTED = 20;
-
-export interface OversizedMessage {
-  uid: number;
-  size: number;
-  date: string;
-  sender: string;
-  subject: string;
-  /** ENVELOPE Message-ID (cleaned): how an action link finds the message again. */
-  messageId?: string;
-}
+export type { OversizedMessage } from './inbox-messages.js';
 
 interface Scan {
   exists: number;
-  /** Messages waiting (all or unseen, oversized left out): counted by SEARCH, never by fetching them. */
+  /** Messages waiting (all or unseen, oversized left out): counted by EXAMINE, STATUS and SEARCH, never by fetching them. */
   waitingCount: number;
   /** The oldest waiting message among the candidates read. */
-  oldest?: { uid: number; date: Date };
+  oldest?: Candidate;
   /** The folder's UIDVALIDITY (decimal), so a "Move to <folder>" link can carry it with the UIDs. */
   uidValidity?: string;
   /** UIDNEXT at EXAMINE: the next run asks SEARCH LARGER only about messages from here on (inbox-oversized.ts). */
@@ -55,33 +54,10 @@ interface Scan {
   oversizedSearch: 'folder' | 'since-last-run';
   /** How many messages are oversized (exact). */
   oversizedCount: number;
-  /** The first MAX_LISTED of them, described (fetched with the candidates, in the same command, when it can be). */
+  /** The first MAX_LISTED of them, described (fetched with the candidates, in the same command). */
   oversized: OversizedMessage[];
-  /** Every oversized UID, when the scan learned them (the `unseen` mode); else found again only for a move. */
-  oversizedUids?: number[];
-}
-
-/**
- * How many of the lowest-UID waiting messages have their INTERNALDATE read to find the oldest. UIDs grow in the
- * order messages were added to the folder (RFC 3501 §2.3.1.1) — arrival order for delivered mail — so the one
- * waiting longest is normally the first; reading a fixed number keeps the cost the same for 100 or 100,000
- * messages. Caveat (docs/exchange-online.md "The oldest waiting message"): a message moved in later (released
- * from Junk, restored) keeps its old INTERNALDATE under a new, higher UID and is missed when more than
- * CANDIDATES waiting messages have lower UIDs; the age shown is then that of the oldest of those CANDIDATES.
- */
-const CANDIDATES = 20;
-
-function dateOf(m: FetchMessageObject): Date {
-  return m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
-}
-
-function oldestOf(candidates: Iterable<{ uid: number; date: Date }>): Scan['oldest'] {
-  let oldest: Scan['oldest'];
-  for (const c of candidates) {
-    if (Number.isNaN(c.date.getTime())) continue;
-    if (!oldest || c.date < oldest.date || (+c.date === +oldest.date && c.uid < oldest.uid)) oldest = c;
-  }
-  return oldest;
+  /** The `unseen` mode: how the first unread messages were found (inbox-unseen.ts). */
+  unseenScan?: UnseenScanInfo;
 }
 
 async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string }): Promise<Scan> {
@@ -92,8 +68,15 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   const last = lastOversized(ctx, MAX_LISTED);
   stage.now = 'LIST';
   await listFolders(client);
-  stage.now = `EXAMINE ${ctx.mailbox.folders.inbox}`;
-  const box = await client.mailboxOpen(ctx.mailbox.folders.inbox, { readOnly: true });
+  const folder = ctx.mailbox.folders.inbox;
+  // The `unseen` mode counts the unread messages with STATUS, which is sent before the folder is opened.
+  let unseen: number | undefined;
+  if (cfg.waiting === 'unseen') {
+    stage.now = `STATUS ${folder}`;
+    unseen = await unseenCount(client, folder);
+  }
+  stage.now = `EXAMINE ${folder}`;
+  const box = await client.mailboxOpen(folder, { readOnly: true });
   const uidValidity = box.uidValidity !== undefined ? String(box.uidValidity) : undefined;
   const scope = oversizedScope(await last, uidValidity);
   const larger = { larger: cfg.maxMessageBytes, ...(scope ? { uid: scope } : {}) };
@@ -104,30 +87,15 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   };
   if (box.exists === 0) return { exists: 0, waitingCount: 0, oversizedCount: 0, oversized: [], ...uv };
 
-  if (cfg.waiting === 'unseen') {
-    stage.now = 'SEARCH LARGER';
-    const found = await client.search(larger, { uid: true });
-    const oversizedUids = Array.isArray(found) ? found : [];
-    const oversized = new Set(oversizedUids);
-    // The unseen backlog is what waits: its UIDs come from one SEARCH, dates only for the first few.
-    stage.now = 'SEARCH UNSEEN';
-    const unseen = await client.search({ seen: false }, { uid: true });
-    const waiting = (Array.isArray(unseen) ? unseen : [])
-      .filter((u) => !oversized.has(u))
-      .sort((a, b) => a - b);
-    stage.now = 'FETCH INTERNALDATE';
-    const read = [];
-    for await (const m of fetchByUid(client, waiting.slice(0, CANDIDATES), { internalDate: true }))
-      read.push({ uid: m.uid, date: dateOf(m) });
-    const oldest = oldestOf(read);
-    stage.now = 'FETCH oversized';
+  if (unseen !== undefined) {
+    const u = await scanUnseen(client, box, unseen, larger, stage);
     return {
       exists: box.exists,
-      waitingCount: waiting.length,
-      ...(oldest ? { oldest } : {}),
-      oversizedCount: oversizedUids.length,
-      oversized: await describeOversized(client, oversizedUids),
-      oversizedUids,
+      waitingCount: u.waitingCount,
+      ...(u.oldest ? { oldest: u.oldest } : {}),
+      oversizedCount: u.oversizedCount,
+      oversized: u.oversized,
+      unseenScan: u.info,
       ...uv,
     };
   }
@@ -167,27 +135,6 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
     oversized: listed.sort((a, b) => a.uid - b.uid),
     ...uv,
   };
-}
-
-function oversizedMessage(m: FetchMessageObject): OversizedMessage {
-  const date = m.internalDate instanceof Date ? m.internalDate.toISOString() : String(m.internalDate ?? '');
-  return {
-    uid: m.uid,
-    size: m.size ?? 0,
-    date,
-    sender: senderOf(m.envelope),
-    subject: cleanMailText(m.envelope?.subject),
-    ...(m.envelope?.messageId ? { messageId: cleanMailText(m.envelope.messageId, 250) } : {}),
-  };
-}
-
-async function describeOversized(client: ImapFlow, uids: number[]): Promise<OversizedMessage[]> {
-  if (uids.length === 0) return [];
-  const listed: OversizedMessage[] = [];
-  const first = [...uids].sort((a, b) => a - b).slice(0, MAX_LISTED);
-  for await (const m of fetchByUid(client, first, { size: true, internalDate: true, envelope: true }))
-    listed.push(oversizedMessage(m));
-  return listed.sort((a, b) => a.uid - b.uid);
 }
 
 /** Probe reads go in slices: memory stays at one slice per mailbox whatever the message size. */
@@ -282,7 +229,7 @@ export const inboxCheck: Check = async (ctx) => {
     let moved: Awaited<ReturnType<typeof moveOversized>> | undefined;
     if (cfg.moveOversizedTo && s.oversizedCount > 0) {
       stage.now = 'SEARCH LARGER';
-      const uids = s.oversizedUids ?? (await client.search({ larger: cfg.maxMessageBytes }, { uid: true }));
+      const uids = await client.search({ larger: cfg.maxMessageBytes }, { uid: true });
       stage.now = `MOVE to ${cfg.moveOversizedTo}`;
       moved = await moveOversized(client, ctx, cfg.moveOversizedTo, Array.isArray(uids) ? uids : []);
       metrics.movedMessages = moved.verified ? moved.uids.length : 0;
@@ -295,6 +242,7 @@ export const inboxCheck: Check = async (ctx) => {
       ...(s.uidValidity ? { uidValidity: s.uidValidity } : {}),
       ...(s.uidNext ? { uidNext: s.uidNext } : {}),
       oversizedSearch: s.oversizedSearch,
+      ...(s.unseenScan ? { unseenScan: s.unseenScan } : {}),
       ...(oldest ? { oldestWaiting: { uid: oldest.uid, internalDate: oldest.date.toISOString() } } : {}),
       ...(moved ? { moved } : {}),
     };
@@ -319,7 +267,11 @@ function judge(
   const ageMin = (metrics.oldestWaitingSeconds ?? 0) / 60;
   const parts: string[] = [
     `${metrics.inboxMessages} messages, ${metrics.waitingMessages} waiting` +
-      (metrics.waitingMessages ? `, oldest ${formatAge(metrics.oldestWaitingSeconds ?? 0)}` : ''),
+      (metrics.waitingMessages
+        ? details.oldestWaiting
+          ? `, oldest ${formatAge(metrics.oldestWaitingSeconds ?? 0)}`
+          : ', oldest not found among the messages searched'
+        : ''),
   ];
   let status: ResultParts['status'] = 'OK';
   let remediation: ResultParts['remediation'];

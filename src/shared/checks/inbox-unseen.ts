@@ -1,0 +1,174 @@
+/**
+ * The inbox check's `unseen` waiting mode (`inbox.waiting: "unseen"`): what waits is every unread message that is
+ * not oversized. Its cost does not grow with the folder nor with the unread backlog.
+ *
+ * `SEARCH UNSEEN` would list every unread sequence number or UID — 10,000 unread cost ≈ 60 kB and ≈ 20 ms of the
+ * client parsing them — and a server without ESEARCH (RFC 4731's COUNT and MIN; Exchange Online advertises none)
+ * cannot answer with a count instead. So:
+ * - **the count** comes from `STATUS <inbox> (UNSEEN)`, sent before the EXAMINE (RFC 3501 §6.3.10: STATUS is not
+ *   meant for the selected mailbox), minus the oversized unread messages: their FLAGS come with the FETCH that
+ *   describes them, or — when there are more than that FETCH lists — from `SEARCH LARGER n UNSEEN`;
+ * - **the first waiting messages** come from `SEARCH <from>:<to> UNSEEN` over a window of sequence numbers that
+ *   starts at the first unread message, which EXAMINE names in its `OK [UNSEEN n]` response code (RFC 3501 §7.1;
+ *   imapflow's `mailbox.unseen`). The window is sized from the unread count to hold about 2 × CANDIDATES unread
+ *   messages when they are spread evenly, and widened (each next window 8× larger, at most MAX_WINDOWS windows of
+ *   at most MAX_WINDOW_SEQS) only while fewer than CANDIDATES waiting ones were found and unread ones remain;
+ * - `[UNSEEN n]` is optional (RFC 3501 §7.1 "If this is missing, the client can not make any assumptions about
+ *   the first unseen message"; Gmail omits it, Exchange Online does not document it): without it the windows start
+ *   at the first message. When they end without finding a waiting message, one last window over the newest
+ *   MAX_WINDOW_SEQS messages finds the newest unread ones — where a desk that marks what it fetched as read leaves
+ *   its backlog — and the oldest of those is reported (a message waiting at least that long).
+ *
+ * Sequence numbers hold from the EXAMINE through the last FETCH: a server sends no EXPUNGE while no command is in
+ * progress nor during a SEARCH or FETCH (RFC 3501 §7.4.1), and the session is read-only. The STATUS count is from
+ * just before the EXAMINE: a message read or arriving in between moves the count by one, as it would a moment later.
+ */
+import type { ImapFlow, SearchObject } from 'imapflow';
+import { compactUidSet } from '../mail/uid-sets.js';
+import {
+  CANDIDATES,
+  dateOf,
+  MAX_LISTED,
+  oldestOf,
+  oversizedMessage,
+  type Candidate,
+  type OversizedMessage,
+} from './inbox-messages.js';
+
+/** Most windows searched for the first waiting messages (plus one over the newest, see above). */
+export const MAX_WINDOWS = 4;
+/** Most sequence numbers one window covers: one SEARCH answer stays under ≈ 30 kB even if all are unread. */
+export const MAX_WINDOW_SEQS = 4096;
+const GROWTH = 8;
+/** A window is sized to hold this many times CANDIDATES unread messages, if they are spread evenly. */
+const FILL = 2;
+
+/** How the first waiting messages were found, for the result's details. */
+export interface UnseenScanInfo {
+  /** EXAMINE's `[UNSEEN n]`, when the server sent it. */
+  firstUnseen?: number;
+  /** The sequence ranges searched, in order (`1:400`). */
+  searched: string[];
+  /** Waiting messages found (their dates read for at most CANDIDATES of them). */
+  found: number;
+  /** True when the candidates are the first CANDIDATES waiting messages (or all of them): the scan did not stop early. */
+  complete: boolean;
+  /** Only the newest messages' window found any: the age shown is a lower bound. */
+  newestOnly?: true;
+}
+
+export interface UnseenScan {
+  waitingCount: number;
+  oldest?: Candidate;
+  oversizedCount: number;
+  oversized: OversizedMessage[];
+  info: UnseenScanInfo;
+}
+
+/** The folder's unread count, from STATUS (call before opening the folder). */
+export async function unseenCount(client: ImapFlow, folder: string): Promise<number> {
+  const st = await client.status(folder, { unseen: true });
+  const n = st && typeof st === 'object' ? st.unseen : undefined;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw new Error(`STATUS ${folder} (UNSEEN) was answered without an unread count`);
+  return n;
+}
+
+const seqsOf = (found: unknown): number[] =>
+  (Array.isArray(found) ? (found as number[]) : []).slice().sort((a, b) => a - b);
+
+/**
+ * The unseen-mode scan of the open (EXAMINEd) folder. `unseen` is the STATUS count from before the EXAMINE,
+ * `larger` the oversized SEARCH (whole folder or what is new since the last run, inbox-oversized.ts).
+ */
+export async function scanUnseen(
+  client: ImapFlow,
+  box: { exists: number; unseen?: number },
+  unseen: number,
+  larger: SearchObject,
+  stage: { now: string },
+): Promise<UnseenScan> {
+  const exists = box.exists;
+  stage.now = 'SEARCH LARGER';
+  const oversizedSeqs = seqsOf(await client.search(larger));
+  const oversizedSet = new Set(oversizedSeqs);
+
+  const first =
+    typeof box.unseen === 'number' && box.unseen >= 1 && box.unseen <= exists ? box.unseen : undefined;
+  // A message that arrived unread between STATUS and EXAMINE: EXAMINE's word that one exists counts too.
+  const expected = Math.max(unseen, first !== undefined ? 1 : 0);
+  const waiting: number[] = [];
+  const info: UnseenScanInfo = {
+    ...(first ? { firstUnseen: first } : {}),
+    searched: [],
+    found: 0,
+    complete: true,
+  };
+  let unreadFound = 0;
+  const search = async (from: number, to: number) => {
+    const range = `${from}:${to}`;
+    stage.now = `SEARCH ${range} UNSEEN`;
+    info.searched.push(range);
+    for (const seq of seqsOf(await client.search({ seq: range, seen: false }))) {
+      unreadFound++;
+      if (!oversizedSet.has(seq)) waiting.push(seq);
+    }
+  };
+  let from = first ?? 1;
+  const done = () => waiting.length >= CANDIDATES || unreadFound >= expected || from > exists;
+  if (expected > 0) {
+    const span = exists - from + 1;
+    let size = Math.ceil((FILL * CANDIDATES * span) / expected);
+    size = Math.min(MAX_WINDOW_SEQS, Math.max(CANDIDATES, size));
+    for (let w = 0; w < MAX_WINDOWS && !done(); w++) {
+      const to = Math.min(exists, from + size - 1);
+      await search(from, to);
+      from = to + 1;
+      size = Math.min(MAX_WINDOW_SEQS, size * GROWTH);
+    }
+    info.complete = done();
+    if (!info.complete && waiting.length === 0) {
+      await search(Math.max(from, exists - MAX_WINDOW_SEQS + 1), exists);
+      if (waiting.length > 0) info.newestOnly = true;
+    }
+  }
+  info.found = waiting.length;
+
+  // One FETCH, in sequence numbers: the candidates' dates, and the first oversized messages described with their
+  // flags (an unread one is not waiting: it is taken off the STATUS count).
+  const candidates = waiting.slice(0, CANDIDATES);
+  const toList = oversizedSeqs.slice(0, MAX_LISTED);
+  const read: Candidate[] = [];
+  const listed: OversizedMessage[] = [];
+  let unreadOversized = 0;
+  if (candidates.length + toList.length > 0) {
+    stage.now = 'FETCH INTERNALDATE';
+    const describe = toList.length > 0;
+    const items = {
+      uid: true,
+      internalDate: true,
+      ...(describe ? { size: true, envelope: true, flags: true } : {}),
+    };
+    for await (const m of client.fetch(compactUidSet([...candidates, ...toList]), items)) {
+      if (oversizedSet.has(m.seq)) {
+        listed.push(oversizedMessage(m));
+        if (!m.flags?.has('\\Seen')) unreadOversized++;
+      } else read.push({ uid: m.uid, date: dateOf(m) });
+    }
+  }
+  if (oversizedSeqs.length > toList.length && expected > 0) {
+    // More oversized messages than the FETCH described: count the unread ones among them with one SEARCH (its
+    // answer lists only oversized unread messages, which the result lists anyway — and asks to move by hand).
+    stage.now = 'SEARCH LARGER UNSEEN';
+    unreadOversized = seqsOf(await client.search({ ...larger, seen: false })).length;
+  }
+  const oldest = oldestOf(read);
+  const most = Math.max(0, exists - oversizedSeqs.length);
+  return {
+    waitingCount: Math.min(most, Math.max(waiting.length, unseen - unreadOversized)),
+    ...(oldest ? { oldest } : {}),
+    oversizedCount: oversizedSeqs.length,
+    oversized: listed.sort((a, b) => a.uid - b.uid),
+    info,
+  };
+}
