@@ -129,7 +129,9 @@ export async function scanUnseen(
     info.complete = done();
     if (!info.complete && waiting.length === 0) {
       await search(Math.max(from, exists - MAX_WINDOW_SEQS + 1), exists);
-      if (waiting.length > 0) info.newestOnly = true;
+      // Complete after all when this found every unread message left; else what it found are the newest ones.
+      info.complete = unreadFound >= expected;
+      if (!info.complete && waiting.length > 0) info.newestOnly = true;
     }
   }
   info.found = waiting.length;
