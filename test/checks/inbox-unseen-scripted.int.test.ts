@@ -125,7 +125,7 @@ describe('inbox check, waiting "unseen", on a server with or without [UNSEEN n]'
     expect(r.summary).toContain('3 waiting, oldest not found among the messages searched');
   });
 
-  it('[UNSEEN n] sent: one window at the first unread message, however large the folder', async () => {
+  it('[UNSEEN n] sent: one window at the first unread message, however large the folder (fetched: all unread)', async () => {
     const messages = inbox(20_000, (i) => i >= 19_995);
     const { r, commands, searchHits } = await check(messages, 'sent');
     expect(r.metrics).toMatchObject({
@@ -134,10 +134,10 @@ describe('inbox check, waiting "unseen", on a server with or without [UNSEEN n]'
     });
     expect(r.details).toMatchObject({
       oldestWaiting: { uid: 19_996 },
-      unseenScan: { firstUnseen: 19_996, searched: ['19996:20000'], found: 5, complete: true },
+      unseenScan: { firstUnseen: 19_996, fetched: '19996:20000', searched: [], found: 5, complete: true },
     });
-    expect(searchHits).toEqual([0, 5]);
+    expect(searchHits).toEqual([0]);
     const inboxPart = commands.slice(commands.indexOf('STATUS'), -1);
-    expect(inboxPart).toEqual(['STATUS', 'EXAMINE', 'SEARCH', 'SEARCH', 'FETCH', 'UID FETCH']);
+    expect(inboxPart).toEqual(['STATUS', 'EXAMINE', 'SEARCH', 'FETCH', 'UID FETCH']);
   });
 });

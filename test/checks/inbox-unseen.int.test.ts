@@ -182,13 +182,36 @@ describe.runIf(HAS_DOVECOT)('inbox check, waiting "unseen": exact and bounded', 
     expect(inboxCommands(commands)).toEqual(['LIST', 'STATUS', 'EXAMINE', 'SEARCH']);
   });
 
-  it('only the last message is unread: found with a one-message window', async () => {
+  it('only the last message is unread: found with a one-message window, fetched rather than searched', async () => {
     const d = await desk(Array.from({ length: 500 }, (_, i) => ({ unread: i === 499 })));
-    const { r } = await check(d);
+    const { r, commands } = await check(d);
     expect(r.metrics).toMatchObject({ waitingMessages: 1, oldestWaitingSeconds: ageMin(500, 499) * 60 });
     expect(r.details).toMatchObject({
       oldestWaiting: { uid: 500 },
-      unseenScan: { firstUnseen: 500, searched: ['500:500'], found: 1, complete: true },
+      unseenScan: { firstUnseen: 500, fetched: '500:500', searched: [], found: 1, complete: true },
     });
+    expect(inboxCommands(commands)).toEqual(['LIST', 'STATUS', 'EXAMINE', 'SEARCH', 'FETCH', 'UID FETCH']);
+  });
+
+  it('a backlog after read mail, oversized ones among it: the window is fetched, no SEARCH UNSEEN at all', async () => {
+    // 2,000 read, then 300 unread of which the 1st and every 40th are oversized (8).
+    const specs: Spec[] = [
+      ...Array.from({ length: 2000 }, () => ({})),
+      ...Array.from({ length: 300 }, (_, i) => ({ unread: true, big: i % 40 === 0 })),
+    ];
+    const d = await desk(specs);
+    const before = flags(d.address);
+    const { r, commands } = await check(d);
+    expect(r.metrics).toMatchObject({ inboxMessages: 2300, waitingMessages: 292, oversizedMessages: 8 });
+    expect(r.metrics.oldestWaitingSeconds).toBe(ageMin(2300, 2001) * 60);
+    expect(r.details).toMatchObject({
+      oldestWaiting: { uid: 2002 },
+      unseenScan: { firstUnseen: 2001, fetched: '2001:2021', searched: [], complete: true },
+    });
+    expect(uids(r)).toEqual(Array.from({ length: 8 }, (_, k) => 2001 + 40 * k));
+    // As many commands as the mode took before it stopped listing every unread UID, and one fewer than then
+    // with oversized messages (their envelopes ride on the window's FETCH).
+    expect(inboxCommands(commands)).toEqual(['LIST', 'STATUS', 'EXAMINE', 'SEARCH', 'FETCH', 'UID FETCH']);
+    expect(flags(d.address)).toBe(before);
   });
 });

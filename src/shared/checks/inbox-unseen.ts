@@ -12,7 +12,10 @@
  *   starts at the first unread message, which EXAMINE names in its `OK [UNSEEN n]` response code (RFC 3501 §7.1;
  *   imapflow's `mailbox.unseen`). The window is sized from the unread count to hold about 2 × CANDIDATES unread
  *   messages when they are spread evenly, and widened (each next window 8× larger, at most MAX_WINDOWS windows of
- *   at most MAX_WINDOW_SEQS) only while fewer than CANDIDATES waiting ones were found and unread ones remain;
+ *   at most MAX_WINDOW_SEQS) only while fewer than CANDIDATES waiting ones were found and unread ones remain.
+ *   When nearly everything from the first unread message on is unread — a desk's backlog, the usual case — the
+ *   first window is fetched instead of searched (`FETCH n:m (UID FLAGS INTERNALDATE)`, about CANDIDATES messages):
+ *   its flags tell the unread ones and the same FETCH carries their dates, one command less;
  * - `[UNSEEN n]` is optional (RFC 3501 §7.1 "If this is missing, the client can not make any assumptions about
  *   the first unseen message"; Gmail omits it, Exchange Online does not document it): without it the windows start
  *   at the first message. When they end without finding a waiting message, one last window over the newest
@@ -42,11 +45,15 @@ export const MAX_WINDOW_SEQS = 4096;
 const GROWTH = 8;
 /** A window is sized to hold this many times CANDIDATES unread messages, if they are spread evenly. */
 const FILL = 2;
+/** At least this share unread from the first unread message on: read a window's FLAGS instead of searching it. */
+const DENSE = 0.75;
 
 /** How the first waiting messages were found, for the result's details. */
 export interface UnseenScanInfo {
   /** EXAMINE's `[UNSEEN n]`, when the server sent it. */
   firstUnseen?: number;
+  /** The window whose FLAGS were fetched instead of searched (`n:m`), when the unread messages are dense. */
+  fetched?: string;
   /** The sequence ranges searched, in order (`1:400`). */
   searched: string[];
   /** Waiting messages found (their dates read for at most CANDIDATES of them). */
@@ -97,14 +104,56 @@ export async function scanUnseen(
     typeof box.unseen === 'number' && box.unseen >= 1 && box.unseen <= exists ? box.unseen : undefined;
   // A message that arrived unread between STATUS and EXAMINE: EXAMINE's word that one exists counts too.
   const expected = Math.max(unseen, first !== undefined ? 1 : 0);
-  const waiting: number[] = [];
   const info: UnseenScanInfo = {
     ...(first ? { firstUnseen: first } : {}),
     searched: [],
     found: 0,
     complete: true,
   };
+  /** Waiting messages found, by sequence number, and the dates read for them. */
+  const waiting: number[] = [];
+  const dated = new Map<number, Candidate>();
   let unreadFound = 0;
+  const toList = oversizedSeqs.slice(0, MAX_LISTED);
+  const listed: OversizedMessage[] = [];
+  let unreadOversized = 0;
+  let describePending = toList.length > 0;
+
+  /**
+   * One FETCH in sequence numbers: `seqs` (a window `[from, to]`, whose unread messages are told by their FLAGS,
+   * or the candidates found by SEARCH) plus, the first time, the oversized messages to list, described with their
+   * flags (an unread oversized message is not waiting: it is taken off the STATUS count).
+   */
+  const fetchSeqs = async (seqs: number[] | [number, number], window: boolean) => {
+    const describe = describePending;
+    describePending = false;
+    const [lo, hi] = window ? (seqs as [number, number]) : [0, -1];
+    const extra = describe ? toList.filter((q) => q < lo || q > hi) : [];
+    const set = [window ? `${lo}:${hi}` : '', compactUidSet(window ? extra : [...seqs, ...extra])]
+      .filter(Boolean)
+      .join(',');
+    if (!set) return;
+    const items = {
+      uid: true,
+      internalDate: true,
+      ...(describe || window ? { flags: true } : {}),
+      ...(describe ? { size: true, envelope: true } : {}),
+    };
+    for await (const m of client.fetch(set, items)) {
+      const unread = !m.flags?.has('\\Seen');
+      if (window && m.seq >= lo && m.seq <= hi && unread) {
+        unreadFound++;
+        if (!oversizedSet.has(m.seq)) waiting.push(m.seq);
+      }
+      if (oversizedSet.has(m.seq)) {
+        if (describe && toList.includes(m.seq)) {
+          listed.push(oversizedMessage(m));
+          if (unread) unreadOversized++;
+        }
+      } else if (!window || (m.seq >= lo && m.seq <= hi && unread))
+        dated.set(m.seq, { uid: m.uid, date: dateOf(m) });
+    }
+  };
   const search = async (from: number, to: number) => {
     const range = `${from}:${to}`;
     stage.now = `SEARCH ${range} UNSEEN`;
@@ -114,11 +163,28 @@ export async function scanUnseen(
       if (!oversizedSet.has(seq)) waiting.push(seq);
     }
   };
+
   let from = first ?? 1;
   const done = () => waiting.length >= CANDIDATES || unreadFound >= expected || from > exists;
   if (expected > 0) {
     const span = exists - from + 1;
-    let size = Math.ceil((FILL * CANDIDATES * span) / expected);
+    // Mostly unread from here (a desk's backlog): the window's own FLAGS tell the unread ones, and its dates come
+    // in the same FETCH — no SEARCH, and hardly more bytes than the candidates' dates alone.
+    if (expected >= DENSE * span) {
+      // Sized to hold CANDIDATES unread messages, plus one for each oversized message inside it (not candidates;
+      // a few rounds, at most CANDIDATES more: if that is not enough, the windows below go on searching).
+      const base = Math.ceil((CANDIDATES * span) / expected);
+      const oversizedIn = (to: number) => oversizedSeqs.filter((q) => q >= from && q <= to).length;
+      let to = from + base - 1;
+      for (let round = 0; round < 3; round++) to = from + base + Math.min(CANDIDATES, oversizedIn(to)) - 1;
+      to = Math.min(exists, to);
+      stage.now = `FETCH ${from}:${to}`;
+      info.fetched = `${from}:${to}`;
+      await fetchSeqs([from, to], true);
+      from = to + 1;
+    }
+    const left = () => Math.max(1, expected - unreadFound);
+    let size = Math.ceil((FILL * (CANDIDATES - waiting.length) * (exists - from + 1)) / left());
     size = Math.min(MAX_WINDOW_SEQS, Math.max(CANDIDATES, size));
     for (let w = 0; w < MAX_WINDOWS && !done(); w++) {
       const to = Math.min(exists, from + size - 1);
@@ -134,29 +200,15 @@ export async function scanUnseen(
       if (!info.complete && waiting.length > 0) info.newestOnly = true;
     }
   }
+  waiting.sort((a, b) => a - b);
   info.found = waiting.length;
 
-  // One FETCH, in sequence numbers: the candidates' dates, and the first oversized messages described with their
-  // flags (an unread one is not waiting: it is taken off the STATUS count).
+  // The candidates' dates not read yet (found by SEARCH), with the oversized to list if no FETCH carried them.
   const candidates = waiting.slice(0, CANDIDATES);
-  const toList = oversizedSeqs.slice(0, MAX_LISTED);
-  const read: Candidate[] = [];
-  const listed: OversizedMessage[] = [];
-  let unreadOversized = 0;
-  if (candidates.length + toList.length > 0) {
+  const undated = candidates.filter((q) => !dated.has(q));
+  if (undated.length > 0 || describePending) {
     stage.now = 'FETCH INTERNALDATE';
-    const describe = toList.length > 0;
-    const items = {
-      uid: true,
-      internalDate: true,
-      ...(describe ? { size: true, envelope: true, flags: true } : {}),
-    };
-    for await (const m of client.fetch(compactUidSet([...candidates, ...toList]), items)) {
-      if (oversizedSet.has(m.seq)) {
-        listed.push(oversizedMessage(m));
-        if (!m.flags?.has('\\Seen')) unreadOversized++;
-      } else read.push({ uid: m.uid, date: dateOf(m) });
-    }
+    await fetchSeqs(undated, false);
   }
   if (oversizedSeqs.length > toList.length && expected > 0) {
     // More oversized messages than the FETCH described: count the unread ones among them with one SEARCH (its
@@ -164,6 +216,7 @@ export async function scanUnseen(
     stage.now = 'SEARCH LARGER UNSEEN';
     unreadOversized = seqsOf(await client.search({ ...larger, seen: false })).length;
   }
+  const read = candidates.map((q) => dated.get(q)).filter((c): c is Candidate => c !== undefined);
   const oldest = oldestOf(read);
   const most = Math.max(0, exists - oversizedSeqs.length);
   return {
