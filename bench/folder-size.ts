@@ -15,8 +15,8 @@
  * Large folders are seeded without IMAP (seconds, where APPEND takes minutes); the 10 new sent messages go in by
  * APPEND, as mail arrives on a live server. Repeat runs are measured twice: with the folders as seeded, and after
  * one read-write session opened them, as the desk's client does when it polls (Dovecot walks the messages no
- * read-write session has seen, \\Recent, on every EXAMINE: folder-size-lab.ts `openReadWriteOnce`). Rounds alternate between the storages so that load on a shared
- * machine falls on both alike.
+ * read-write session has seen, \\Recent, on every EXAMINE: folder-size-lab.ts `openReadWriteOnce`). Rounds
+ * alternate between the storages so that load on a shared machine falls on both alike.
  */
 import { randomUUID } from 'node:crypto';
 import type { MaildirMessage } from '../lab/maildir-seed.js';
