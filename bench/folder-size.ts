@@ -60,6 +60,12 @@ export interface FolderSizeOptions {
 const last = (xs: readonly Measured[]) => xs[xs.length - 1]!;
 
 /**
+ * Repeat runs per side and folder state. A run is a few milliseconds, so one scheduler hiccup moves a median of 5 by
+ * a tenth; 15 cost seconds (the seeding takes the time) and keep the ratios steady between runs of the bench.
+ */
+const ROUNDS = 15;
+
+/**
  * Each case is measured with the large folders as seeded — every message \\Recent, never seen by a read-write
  * session — and again after one read-write session opened them, as the desk's client does when it polls
  * (folder-size-lab.ts `openReadWriteOnce`: Dovecot's EXAMINE walks the \\Recent messages).
@@ -71,7 +77,7 @@ const STATE_LABEL: Record<(typeof FOLDER_STATES)[number], string> = {
 };
 
 export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
@@ -160,7 +166,7 @@ export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void
 }
 
 export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
