@@ -13,8 +13,10 @@
  *   the incremental run ≤ 1.2× the 50-message one).
  *
  * Large folders are seeded without IMAP (seconds, where APPEND takes minutes); the 10 new sent messages go in by
- * APPEND, as mail arrives on a live server. Rounds alternate between the storages so that load on a shared
- * machine falls on both alike.
+ * APPEND, as mail arrives on a live server. Repeat runs are measured twice: with the folders as seeded, and after
+ * one read-write session opened them, as the desk's client does when it polls (Dovecot walks the messages no
+ * read-write session has seen, \\Recent, on every EXAMINE: folder-size-lab.ts `openReadWriteOnce`). Rounds
+ * alternate between the storages so that load on a shared machine falls on both alike.
  */
 import { randomUUID } from 'node:crypto';
 import type { MaildirMessage } from '../lab/maildir-seed.js';
@@ -22,7 +24,7 @@ import { inboxCheck } from '../src/shared/checks/inbox.js';
 import { sentQuotaCheck } from '../src/shared/checks/sent-quota.js';
 import { createMemoryStore } from '../src/shared/state/memory-store.js';
 import type { StateStore } from '../src/shared/state/ports.js';
-import { benchLab, fmtMs, note, printTable } from './bench-lab.js';
+import { benchLab, fmtMs, median, note, printTable } from './bench-lab.js';
 import {
   clientOf,
   cmdsOf,
@@ -30,8 +32,10 @@ import {
   header,
   HOUR,
   keepResult,
+  examineTwice,
   measure,
   MIN,
+  openReadWriteOnce,
   msOf,
   row,
   seedFolder,
@@ -56,8 +60,25 @@ export interface FolderSizeOptions {
 
 const last = (xs: readonly Measured[]) => xs[xs.length - 1]!;
 
+/**
+ * Repeat runs per side and folder state. A run is a few milliseconds, so one scheduler hiccup moves a median of 5 by
+ * a tenth; 15 cost seconds (the seeding takes the time) and keep the ratios steady between runs of the bench.
+ */
+const ROUNDS = 15;
+
+/**
+ * Each case is measured with the large folders as seeded — every message \\Recent, never seen by a read-write
+ * session — and again after one read-write session opened them, as the desk's client does when it polls
+ * (folder-size-lab.ts `openReadWriteOnce`: Dovecot's EXAMINE walks the \\Recent messages).
+ */
+const FOLDER_STATES = ['seeded', 'after'] as const;
+const STATE_LABEL: Record<(typeof FOLDER_STATES)[number], string> = {
+  seeded: 'folders as seeded',
+  after: 'after one read-write session',
+};
+
 export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
@@ -105,44 +126,48 @@ export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void
           ` (server ${serverMsMedian([warm])}); 100 ${fmtMs(tiny.ms)} ms`,
       );
     }
-    for (const waiting of ['all', 'unseen'] as const) {
-      const cfg = (s: Side) => ({ ...s.mailbox, inbox: { ...s.mailbox.inbox, waiting } });
-      const runs = pairs.map(() => [[] as Measured[], [] as Measured[]] as const);
-      for (let r = 0; r < rounds; r++) {
-        for (const [i, p] of pairs.entries()) {
-          runs[i]![0].push(await run(p.big, cfg(p.big)));
-          runs[i]![1].push(await run(p.tiny, cfg(p.tiny)));
+    for (const state of FOLDER_STATES) {
+      if (state === 'after')
+        for (const p of pairs) for (const x of [p.big, p.tiny]) await openReadWriteOnce(x, 'INBOX');
+      for (const waiting of ['all', 'unseen'] as const) {
+        const cfg = (s: Side) => ({ ...s.mailbox, inbox: { ...s.mailbox.inbox, waiting } });
+        const runs = pairs.map(() => [[] as Measured[], [] as Measured[]] as const);
+        for (let r = 0; r < rounds; r++) {
+          for (const [i, p] of pairs.entries()) {
+            runs[i]![0].push(await run(p.big, cfg(p.big)));
+            runs[i]![1].push(await run(p.tiny, cfg(p.tiny)));
+          }
         }
-      }
-      printTable(
-        `Inbox check, inbox.waiting "${waiting}": 100,000 vs 100 messages (median of ${rounds}, counted at the server)`,
-        [
-          header('100,000', '100', storages),
-          row('check ms', runs, msOf),
-          row('  server answer ms (all commands)', runs, serverOf),
-          row('  client ms (check − server)', runs, clientOf),
-          row('IMAP bytes server→client', runs, downOf),
-          row('IMAP bytes client→server', runs, upOf),
-          row('IMAP commands', runs, cmdsOf),
-        ],
-      );
-      note(`commands (100,000): ${formatByName(last(runs[0]![0]).commands)}`);
-      for (const [i, p] of pairs.entries()) {
-        const [b, t] = runs[i]!;
-        note(`${p.storage}: server answer time, median (100,000): ${serverMsMedian(b)}`);
-        note(`${p.storage}: server answer time, median (100): ${serverMsMedian(t)}`);
-        const m = (x: Measured) =>
-          `${x.result.status}, waiting ${String(x.result.metrics.waitingMessages)}, oldest ${String(x.result.metrics.oldestWaitingSeconds)} s`;
-        note(
-          `${p.storage}: results: 100,000 → ${m(last(b))}; 100 → ${m(last(t))}; oversized search: ${String(last(b).result.details?.oversizedSearch)}`,
+        printTable(
+          `Inbox check, inbox.waiting "${waiting}", ${STATE_LABEL[state]}: 100,000 vs 100 messages (median of ${rounds}, counted at the server)`,
+          [
+            header('100,000', '100', storages),
+            row('check ms', runs, msOf),
+            row('  server answer ms (all commands)', runs, serverOf),
+            row('  client ms (check − server)', runs, clientOf),
+            row('IMAP bytes server→client', runs, downOf),
+            row('IMAP bytes client→server', runs, upOf),
+            row('IMAP commands', runs, cmdsOf),
+          ],
         );
+        note(`commands (100,000): ${formatByName(last(runs[0]![0]).commands)}`);
+        for (const [i, p] of pairs.entries()) {
+          const [b, t] = runs[i]!;
+          note(`${p.storage}: server answer time, median (100,000): ${serverMsMedian(b)}`);
+          note(`${p.storage}: server answer time, median (100): ${serverMsMedian(t)}`);
+          const m = (x: Measured) =>
+            `${x.result.status}, waiting ${String(x.result.metrics.waitingMessages)}, oldest ${String(x.result.metrics.oldestWaitingSeconds)} s`;
+          note(
+            `${p.storage}: results: 100,000 → ${m(last(b))}; 100 → ${m(last(t))}; oversized search: ${String(last(b).result.details?.oversizedSearch)}`,
+          );
+        }
       }
     }
   });
 }
 
 export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
@@ -172,14 +197,12 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
     const pairs: Array<{ storage: Storage; busy: Side; quiet: Side }> = [];
     const stores = new Map<Side, StateStore>();
     const first = new Map<Side, Measured>();
-    const inc = new Map<Side, Measured[]>();
     for (const storage of storages) {
       const busy = await side('sent-50k', storage, domain, tenantId, proxy.port);
       const quiet = await side('sent-50', storage, domain, tenantId, proxy.port);
       pairs.push({ storage, busy, quiet });
       for (const s of [busy, quiet]) {
         stores.set(s, createMemoryStore());
-        inc.set(s, []);
       }
     }
     for (const { storage, busy, quiet } of pairs) {
@@ -191,20 +214,29 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
       for (const s of [p.busy, p.quiet])
         first.set(s, await measure(proxy, s, sentQuotaCheck, stores.get(s)!, now));
     let clock = now.getTime();
-    for (let r = 0; r < rounds; r++) {
-      clock += 5 * MIN; // the next scheduled run
-      for (const p of pairs) {
+    const inc = new Map(FOLDER_STATES.map((st) => [st, new Map<Side, Measured[]>()] as const));
+    for (const state of FOLDER_STATES) {
+      const runs = inc.get(state)!;
+      for (const p of pairs)
         for (const s of [p.busy, p.quiet]) {
-          await l.seedMessages(
-            s.mailbox.address,
-            'Sent Items',
-            Array.from({ length: 10 }, (_, k) => ({
-              raw: small(seq++, s.mailbox.address, `new${k}@customer.example`),
-              internalDate: new Date(clock - (10 - k) * 1000).toISOString(),
-              flags: ['\\Seen'],
-            })),
-          );
-          inc.get(s)!.push(await measure(proxy, s, sentQuotaCheck, stores.get(s)!, new Date(clock)));
+          runs.set(s, []);
+          if (state === 'after') await openReadWriteOnce(s, 'Sent Items');
+        }
+      for (let r = 0; r < rounds; r++) {
+        clock += 5 * MIN; // the next scheduled run
+        for (const p of pairs) {
+          for (const s of [p.busy, p.quiet]) {
+            await l.seedMessages(
+              s.mailbox.address,
+              'Sent Items',
+              Array.from({ length: 10 }, (_, k) => ({
+                raw: small(seq++, s.mailbox.address, `new${k}@customer.example`),
+                internalDate: new Date(clock - (10 - k) * 1000).toISOString(),
+                flags: ['\\Seen'],
+              })),
+            );
+            runs.get(s)!.push(await measure(proxy, s, sentQuotaCheck, stores.get(s)!, new Date(clock)));
+          }
         }
       }
     }
@@ -221,31 +253,56 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
     note(`commands (50,000): ${formatByName(first.get(pairs[0]!.busy)!.commands)}`);
     for (const p of pairs)
       note(`${p.storage}: server answer time (50,000): ${serverMsMedian([first.get(p.busy)!])}`);
-    const incs = pairs.map((p) => [inc.get(p.busy)!, inc.get(p.quiet)!] as const);
-    printTable(
-      `Sent-quota incremental run after 10 new: 10,000 + 40,000 older vs 50 messages (median of ${rounds})`,
-      [
-        header('50,000', '50', storages),
-        row('check ms', incs, msOf),
-        row('  server answer ms (all commands)', incs, serverOf),
-        row('  client ms (check − server)', incs, clientOf),
-        row('IMAP bytes server→client', incs, downOf),
-        row('IMAP bytes client→server', incs, upOf),
-        row('IMAP commands', incs, cmdsOf),
-      ],
-    );
-    note(`commands (incremental, 50,000): ${formatByName(last(incs[0]![0]).commands)}`);
-    const m = (x: Measured) =>
-      `${String(x.result.details?.mode)}: ${String(x.result.metrics.newMessages)} new, ${String(x.result.metrics.messages24h)} in 24 h`;
+    // Where the large side's EXAMINE time goes: after 10 more new messages, the first EXAMINE of a session and a
+    // second one in the same session (median of 5 sessions each).
     for (const p of pairs) {
-      const b = inc.get(p.busy)!;
-      const q = inc.get(p.quiet)!;
+      const twice = new Map<Side, Array<{ first: number; second: number }>>();
+      for (let r = 0; r < 5; r++)
+        for (const s of [p.busy, p.quiet]) {
+          await l.seedMessages(
+            s.mailbox.address,
+            'Sent Items',
+            Array.from({ length: 10 }, (_, k) => ({
+              raw: small(seq++, s.mailbox.address, `late${k}@customer.example`),
+              flags: ['\\Seen'],
+            })),
+          );
+          twice.set(s, [...(twice.get(s) ?? []), await examineTwice(proxy, s, 'Sent Items')]);
+        }
+      const f = (s: Side, k: 'first' | 'second') => fmtMs(median(twice.get(s)!.map((x) => x[k])));
       note(
-        `${p.storage}: server answer time, incremental, median: 50,000 — ${serverMsMedian(b)}; 50 — ${serverMsMedian(q)}`,
+        `${p.storage}: server's EXAMINE after 10 new, first in the session / second in the same session: ` +
+          `50,000 — ${f(p.busy, 'first')} / ${f(p.busy, 'second')} ms; 50 — ${f(p.quiet, 'first')} / ${f(p.quiet, 'second')} ms`,
       );
-      note(
-        `${p.storage}: results: first ${m(first.get(p.busy)!)} / ${m(first.get(p.quiet)!)}; last incremental ${m(last(b))} / ${m(last(q))}`,
+    }
+    for (const state of FOLDER_STATES) {
+      const runs = inc.get(state)!;
+      const incs = pairs.map((p) => [runs.get(p.busy)!, runs.get(p.quiet)!] as const);
+      printTable(
+        `Sent-quota incremental run after 10 new, ${STATE_LABEL[state]}: 10,000 + 40,000 older vs 50 messages (median of ${rounds})`,
+        [
+          header('50,000', '50', storages),
+          row('check ms', incs, msOf),
+          row('  server answer ms (all commands)', incs, serverOf),
+          row('  client ms (check − server)', incs, clientOf),
+          row('IMAP bytes server→client', incs, downOf),
+          row('IMAP bytes client→server', incs, upOf),
+          row('IMAP commands', incs, cmdsOf),
+        ],
       );
+      note(`commands (incremental, 50,000): ${formatByName(last(incs[0]![0]).commands)}`);
+      const m = (x: Measured) =>
+        `${String(x.result.details?.mode)}: ${String(x.result.metrics.newMessages)} new, ${String(x.result.metrics.messages24h)} in 24 h`;
+      for (const p of pairs) {
+        const b = runs.get(p.busy)!;
+        const q = runs.get(p.quiet)!;
+        note(
+          `${p.storage}: server answer time, incremental, median: 50,000 — ${serverMsMedian(b)}; 50 — ${serverMsMedian(q)}`,
+        );
+        note(
+          `${p.storage}: results: first ${m(first.get(p.busy)!)} / ${m(first.get(p.quiet)!)}; last incremental ${m(last(b))} / ${m(last(q))}`,
+        );
+      }
     }
   });
 }
