@@ -140,6 +140,40 @@ export async function openReadWriteOnce(s: Side, folder: string): Promise<void> 
 }
 
 /**
+ * The server's answer time for EXAMINE of `folder`, twice in one session through the proxy: the first open after
+ * the folder changed, and a second one with nothing changed in between. Shows how much of a check's EXAMINE is the
+ * server catching up with the folder's changes in that session (Dovecot applies the changes logged since its index
+ * file was last written to a private copy of the whole index, per session) rather than opening it.
+ */
+export async function examineTwice(
+  proxy: CountingProxy,
+  s: Side,
+  folder: string,
+): Promise<{ first: number; second: number }> {
+  const client = new ImapFlow({
+    host: s.mailbox.cloud.imapHost,
+    port: proxy.port,
+    secure: true,
+    auth: { user: s.mailbox.address, accessToken: s.token },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    const once = async () => {
+      proxy.reset();
+      await client.mailboxOpen(folder, { readOnly: true });
+      const ms = proxy.counts().serverMs.get('EXAMINE') ?? NaN;
+      await client.mailboxClose();
+      return ms;
+    };
+    const first = await once();
+    return { first, second: await once() };
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
+
+/**
  * Keeps a check's result in the store's `status` table as the monitor's cycle does after each run (the inbox check
  * reads its last result there to ask only about what is new).
  */

@@ -24,7 +24,7 @@ import { inboxCheck } from '../src/shared/checks/inbox.js';
 import { sentQuotaCheck } from '../src/shared/checks/sent-quota.js';
 import { createMemoryStore } from '../src/shared/state/memory-store.js';
 import type { StateStore } from '../src/shared/state/ports.js';
-import { benchLab, fmtMs, note, printTable } from './bench-lab.js';
+import { benchLab, fmtMs, median, note, printTable } from './bench-lab.js';
 import {
   clientOf,
   cmdsOf,
@@ -32,6 +32,7 @@ import {
   header,
   HOUR,
   keepResult,
+  examineTwice,
   measure,
   MIN,
   openReadWriteOnce,
@@ -60,6 +61,12 @@ export interface FolderSizeOptions {
 const last = (xs: readonly Measured[]) => xs[xs.length - 1]!;
 
 /**
+ * Repeat runs per side and folder state. A run is a few milliseconds, so one scheduler hiccup moves a median of 5 by
+ * a tenth; 15 cost seconds (the seeding takes the time) and keep the ratios steady between runs of the bench.
+ */
+const ROUNDS = 15;
+
+/**
  * Each case is measured with the large folders as seeded — every message \\Recent, never seen by a read-write
  * session — and again after one read-write session opened them, as the desk's client does when it polls
  * (folder-size-lab.ts `openReadWriteOnce`: Dovecot's EXAMINE walks the \\Recent messages).
@@ -71,7 +78,7 @@ const STATE_LABEL: Record<(typeof FOLDER_STATES)[number], string> = {
 };
 
 export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
@@ -160,7 +167,7 @@ export async function benchInboxSize(opts: FolderSizeOptions = {}): Promise<void
 }
 
 export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<void> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? ROUNDS;
   const storages = opts.storages ?? STORAGES;
   await withProxy(async (proxy) => {
     const l = benchLab();
@@ -246,6 +253,28 @@ export async function benchSentQuotaBusy(opts: FolderSizeOptions = {}): Promise<
     note(`commands (50,000): ${formatByName(first.get(pairs[0]!.busy)!.commands)}`);
     for (const p of pairs)
       note(`${p.storage}: server answer time (50,000): ${serverMsMedian([first.get(p.busy)!])}`);
+    // Where the large side's EXAMINE time goes: after 10 more new messages, the first EXAMINE of a session and a
+    // second one in the same session (median of 5 sessions each).
+    for (const p of pairs) {
+      const twice = new Map<Side, Array<{ first: number; second: number }>>();
+      for (let r = 0; r < 5; r++)
+        for (const s of [p.busy, p.quiet]) {
+          await l.seedMessages(
+            s.mailbox.address,
+            'Sent Items',
+            Array.from({ length: 10 }, (_, k) => ({
+              raw: small(seq++, s.mailbox.address, `late${k}@customer.example`),
+              flags: ['\\Seen'],
+            })),
+          );
+          twice.set(s, [...(twice.get(s) ?? []), await examineTwice(proxy, s, 'Sent Items')]);
+        }
+      const f = (s: Side, k: 'first' | 'second') => fmtMs(median(twice.get(s)!.map((x) => x[k])));
+      note(
+        `${p.storage}: server's EXAMINE after 10 new, first in the session / second in the same session: ` +
+          `50,000 — ${f(p.busy, 'first')} / ${f(p.busy, 'second')} ms; 50 — ${f(p.quiet, 'first')} / ${f(p.quiet, 'second')} ms`,
+      );
+    }
     for (const state of FOLDER_STATES) {
       const runs = inc.get(state)!;
       const incs = pairs.map((p) => [runs.get(p.busy)!, runs.get(p.quiet)!] as const);
