@@ -7,6 +7,7 @@ export function crashingAt(store: StateStore, failAt: number): StateStore {
   const ledger: StateStore['ledger'] = {
     get: (pk, rk) => l.get(pk, rk),
     list: (pk) => l.list(pk),
+    range: (pk, r) => l.range(pk, r),
     create: (pk, rk, v) => l.create(pk, rk, v),
     replace: (pk, rk, v, e) => l.replace(pk, rk, v, e),
     upsert: (pk, rk, v) => l.upsert(pk, rk, v),

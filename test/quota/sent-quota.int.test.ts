@@ -16,6 +16,7 @@ import type { CheckContext } from '../../src/shared/checks/types.js';
 import type { StateStore } from '../../src/shared/state/ports.js';
 import { lab, labEndpoints, requireDovecot } from '../helpers/lab.js';
 import { labTableStore } from '../state/lab-tables.js';
+import { bucketRowKey } from '../../src/shared/quota/ledger.js';
 import { crashingAt } from './crashing-store.js';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 
@@ -141,6 +142,23 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     return result;
   }
 
+  /** The folder's UIDVALIDITY, read as a test set-up step over the user's own session. */
+  async function sentUidValidity(address: string, token: string): Promise<number> {
+    const imap = labEndpoints().imap!;
+    const c = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: true,
+      auth: { user: address, accessToken: token },
+      logger: false,
+    });
+    sessions.push(c);
+    await c.connect();
+    const st = await c.status('Sent Items', { uidValidity: true });
+    await c.logout();
+    return Number(st.uidValidity);
+  }
+
   it('counts To+Cc+Bcc per message exactly and incrementally', async () => {
     const { address, token } = await mailbox();
     const l = lab();
@@ -217,7 +235,19 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     expect(crashed.summary).toContain('simulated crash');
     const resumed = await run(address, token, store);
     expect(resumed.details).toMatchObject({ mode: 'incremental' });
-    expect(resumed.metrics).toMatchObject({ recipients24h: 300, messages24h: 150, newMessages: 51 });
+    // The first transaction held up to 99 rows besides the watermark: minute buckets and their hours' rows.
+    const minutes = messages.map((m) => Math.floor(Date.parse(m.internalDate) / MIN));
+    let landed = 0;
+    while (
+      landed < 150 &&
+      landed + new Set(minutes.slice(0, landed + 1).map((m) => Math.floor(m / 60))).size < 99
+    )
+      landed++;
+    expect(resumed.metrics).toMatchObject({
+      recipients24h: 300,
+      messages24h: 150,
+      newMessages: 150 - landed,
+    });
   });
 
   it('works with the memory store, and without a store by recounting each run', async () => {
@@ -235,7 +265,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     expect(stateless.metrics).toMatchObject({ recipients24h: 4 });
   });
 
-  it('reads the whole ledger once per run (a busy desk has a bucket for each minute it sent)', async () => {
+  it('reads bounded ranges of the ledger, and lists the whole partition at most once an hour (pruning)', async () => {
     const { address, token } = await mailbox();
     await lab().seedMessages(address, 'Sent Items', [
       { raw: raw(1, 1, 0, 0), internalDate: new Date(now.getTime() - 9 * MIN).toISOString() },
@@ -244,6 +274,7 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     const memory = createMemoryStore();
     const t = memory.ledger;
     let lists = 0;
+    let ranges = 0;
     const counting: StateStore = {
       ...memory,
       ledger: {
@@ -251,6 +282,10 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
         list: (pk) => {
           lists++;
           return t.list(pk);
+        },
+        range: (pk, r) => {
+          ranges++;
+          return t.range(pk, r);
         },
         create: (pk, rk, v) => t.create(pk, rk, v),
         replace: (pk, rk, v, e) => t.replace(pk, rk, v, e),
@@ -261,13 +296,57 @@ describe.runIf(HAS_DOVECOT)('sent-quota against Dovecot and Azurite', () => {
     };
     const first = await run(address, token, counting);
     expect(first.metrics).toMatchObject({ recipients24h: 3, messages24h: 2, newMessages: 2 });
-    expect(lists).toBe(1);
+    expect(lists).toBe(1); // a new generation: the old one's rows are pruned at once
     await lab().seedMessages(address, 'Sent Items', [
       { raw: raw(3, 4, 0, 0), internalDate: new Date(now.getTime() - 2 * MIN).toISOString() },
     ]);
     const second = await run(address, token, counting, new Date(now.getTime() + 5 * MIN));
     expect(second.details).toMatchObject({ mode: 'incremental' });
     expect(second.metrics).toMatchObject({ recipients24h: 7, messages24h: 3, newMessages: 1 });
+    expect({ lists, ranges }).toEqual({ lists: 1, ranges: 3 }); // hours, the oldest partial hour, the last 61 min
+    const later = await run(address, token, counting, new Date(now.getTime() + 66 * MIN));
+    expect(later.metrics).toMatchObject({ recipients24h: 7, messages24h: 3, newMessages: 0 });
     expect(lists).toBe(2);
+  });
+
+  it('recounts a ledger written before hour rows existed instead of summing hours never built', async () => {
+    const { address, token } = await mailbox();
+    await lab().seedMessages(address, 'Sent Items', [
+      { raw: raw(1, 2, 0, 0), internalDate: new Date(now.getTime() - 90 * MIN).toISOString() },
+      { raw: raw(2, 3, 0, 0), internalDate: new Date(now.getTime() - 4 * MIN).toISOString() },
+    ]);
+    const memory = createMemoryStore();
+    // The ledger as the check wrote it before: minute buckets and a watermark past both UIDs, no hour rows.
+    const gen = `1.${now.getTime() - 100 * MIN}`;
+    for (const [ago, recipients] of [
+      [90, 2],
+      [4, 3],
+    ] as const) {
+      const minute = new Date(now.getTime() - ago * MIN);
+      await memory.ledger.upsert(address.split('@')[0]!, bucketRowKey(gen, minute), {
+        kind: 'bucket',
+        generation: gen,
+        minute: minute.toISOString(),
+        messages: 1,
+        recipients,
+      });
+    }
+    await memory.ledger.upsert(address.split('@')[0]!, 'watermark', {
+      kind: 'watermark',
+      folder: 'Sent Items',
+      uidValidity: await sentUidValidity(address, token),
+      generation: gen,
+      lastUid: 2,
+      updatedAt: new Date(now.getTime() - 3 * MIN).toISOString(),
+    });
+    const upgraded = await run(address, token, memory);
+    expect(upgraded.details).toMatchObject({ mode: 'recount', reason: 'ledger-upgrade' });
+    expect(upgraded.metrics).toMatchObject({ recipients24h: 5, messages24h: 2, newMessages: 2 });
+    const rows = await memory.ledger.list(address.split('@')[0]!);
+    expect(rows.filter((r) => r.value.kind !== 'watermark' && r.value.generation === gen)).toEqual([]);
+    expect(rows.filter((r) => r.value.kind === 'hour')).toHaveLength(2);
+    const next = await run(address, token, memory, new Date(now.getTime() + 5 * MIN));
+    expect(next.details).toMatchObject({ mode: 'incremental' });
+    expect(next.metrics).toMatchObject({ recipients24h: 5, newMessages: 0 });
   });
 });

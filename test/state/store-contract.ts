@@ -8,7 +8,13 @@ import { acquireLease, releaseLease } from '../../src/shared/state/lease.js';
 import { updateWithRetry } from '../../src/shared/state/optimistic.js';
 import { claimAction, finishAction, releasesSince } from '../../src/shared/actions/record.js';
 import { claimSlot } from '../../src/shared/cycle/schedule-slot.js';
-import { currentBuckets, readLedger, recordMessages } from '../../src/shared/quota/ledger.js';
+import {
+  bucketRowKey,
+  hourRowKey,
+  readLedger,
+  recordMessages,
+  summarizeLedger,
+} from '../../src/shared/quota/ledger.js';
 import type { ActionEntity, ReviewEntity, StateStore } from '../../src/shared/state/ports.js';
 
 const review = (n: number): ReviewEntity => ({ weeklyJunk: [{ week: '2026-11-23', junkMessages: n }] });
@@ -263,19 +269,66 @@ export function runStoreContract(name: string, makeStore: () => Promise<StateSto
         finalLastUid: 0,
         now,
       });
-      const before = await readLedger(s.ledger, p);
+      const before = await readLedger(s.ledger, p, now);
       const first = await recordMessages(s.ledger, p, before, input(sent(1, 150)));
       expect(first).toMatchObject({ transactions: 2, counted: 150, conflict: false });
       // A second writer that read the ledger before the first wrote: its watermark create is refused.
-      const stale = await recordMessages(s.ledger, p, { buckets: [] }, input(sent(1, 3)));
+      const staleState = {};
+      const stale = await recordMessages(s.ledger, p, staleState, input(sent(1, 3)));
       expect(stale.conflict).toBe(true);
-      const after = await readLedger(s.ledger, p);
+      const after = await readLedger(s.ledger, p, now);
       expect(after.watermark?.value.lastUid).toBe(150);
-      const recipients = currentBuckets(after).reduce((n, b) => n + b.recipients, 0);
-      expect(recipients).toBe(300);
-      // The first writer's buckets as recorded are what the store holds; the refused one hands none back.
-      expect(first.buckets).toEqual(currentBuckets(after));
-      expect(stale.buckets).toBeUndefined();
+      const limits = { recipientsPerDay: 10_000, messagesPerMinute: 30, warnPercent: 80, critPercent: 95 };
+      expect(summarizeLedger(after, now, limits).recipients24h).toBe(300);
+      // The first writer's ledger as recorded is what the store holds; the refused one's is not summable.
+      expect(summarizeLedger(before, now, limits)).toEqual(summarizeLedger(after, now, limits));
+      expect(staleState).toEqual({});
+    });
+
+    it('ledger: a row-key range holds the rows of one generation and those minutes, in order, and no other', async () => {
+      const s = await fresh();
+      const p = pk();
+      const at = (hhmm: string) => new Date(`2026-11-27T${hhmm}:00Z`);
+      const bucket = (generation: string, m: string) => ({
+        kind: 'bucket' as const,
+        generation,
+        minute: at(m).toISOString(),
+        messages: 1,
+        recipients: 1,
+      });
+      // `7.123` is a prefix of `7.1234`: the keys must still keep the two generations apart.
+      for (const [g, m] of [
+        ['7.123', '10:59'],
+        ['7.123', '11:00'],
+        ['7.123', '11:30'],
+        ['7.123', '12:00'],
+        ['7.1234', '11:15'],
+        ['7.12', '11:15'],
+      ] as const)
+        await s.ledger.upsert(p, bucketRowKey(g, at(m)), bucket(g, m));
+      const hour = { kind: 'hour' as const, generation: '7.123', hour: at('11:00').toISOString() };
+      const h = { ...hour, messages: 2, recipients: 2, busiestMinute: hour.hour, busiestMessages: 1 };
+      await s.ledger.upsert(p, hourRowKey('7.123', at('11:00')), h);
+      const got = await s.ledger.range(p, {
+        from: bucketRowKey('7.123', at('11:00')),
+        to: bucketRowKey('7.123', at('12:00')),
+      });
+      expect(got.map((r) => r.value)).toEqual([bucket('7.123', '11:00'), bucket('7.123', '11:30')]);
+      expect(got.map((r) => r.rowKey)).toEqual([
+        bucketRowKey('7.123', at('11:00')),
+        bucketRowKey('7.123', at('11:30')),
+      ]);
+      const hours = await s.ledger.range(p, {
+        from: hourRowKey('7.123', at('00:00')),
+        to: hourRowKey('7.123', at('23:00')),
+      });
+      expect(hours.map((r) => r.value)).toEqual([h]);
+      expect(await s.ledger.range(p, { from: 'b-', to: 'b-' })).toEqual([]);
+      const first = await s.ledger.range(p, { from: 'b-', to: 'c', limit: 2 });
+      expect(first.map((r) => r.rowKey)).toEqual([
+        bucketRowKey('7.12', at('11:15')),
+        bucketRowKey('7.123', at('10:59')),
+      ]);
     });
   });
 }

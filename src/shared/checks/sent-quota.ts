@@ -8,9 +8,16 @@
  * Details: { folder, foundBy, language?, mode: 'incremental'|'recount', pages, partial?, reason?, projectedLimitAt?,
  * busiestMinute? }.
  */
-import { recordMessages, readLedger, currentBuckets, pruneLedger } from '../quota/ledger.js';
+import {
+  countingWatermark,
+  predatesHourRows,
+  pruneLedger,
+  readLedger,
+  recordMessages,
+  summarizeLedger,
+} from '../quota/ledger.js';
 import { scanSentItems } from '../quota/sent-items.js';
-import { formatUtc, summarize } from '../quota/window.js';
+import { formatUtc } from '../quota/window.js';
 import { failureParts } from './mail-context.js';
 import { skippedResult, startCheck } from './result.js';
 import { skipIfBlocked } from './skip.js';
@@ -27,10 +34,12 @@ export const sentQuotaCheck: Check = async (ctx) => {
   const id = ctx.mailbox.id;
   let stage = 'ledger read';
   try {
-    const state = await readLedger(store.ledger, id);
-    stage = 'Sent Items';
     const now = ctx.clock.now();
-    const scan = await scanSentItems(client, ctx.mailbox, state.watermark?.value, now, {
+    const state = await readLedger(store.ledger, id, now);
+    // A ledger written before hour rows existed is recounted (no watermark to continue from): see quota/ledger.ts.
+    const upgrade = predatesHourRows(state);
+    stage = 'Sent Items';
+    const scan = await scanSentItems(client, ctx.mailbox, countingWatermark(state), now, {
       deadline: ctx.deadline,
     });
     if ('found' in scan)
@@ -54,14 +63,12 @@ export const sentQuotaCheck: Check = async (ctx) => {
       recount: scan.mode === 'recount',
       now,
     });
-    // The ledger as just recorded comes back from recordMessages: one read of the whole ledger per run, not two (a
-    // busy desk has a bucket for each minute it sent in the last 48 h). After a lost race it is read again. Pruning
-    // works from the first read (recordMessages refreshed its watermark): the rows it removes are other
-    // generations' and those past 48 h, which this run did not write.
-    const after = rec.buckets ? state : await readLedger(store.ledger, id);
+    // recordMessages leaves the ledger as recorded in `state` (the window's hour and minute rows it read, updated):
+    // no second read. After a lost race it is read again.
+    const after = rec.conflict ? await readLedger(store.ledger, id, now) : state;
     await pruneLedger(store.ledger, id, after, now);
     const limits = ctx.mailbox.limits;
-    const s = summarize(rec.buckets ?? currentBuckets(after), now, limits);
+    const s = summarizeLedger(after, now, limits);
     const metrics: Record<string, number> = {
       recipients24h: s.recipients24h,
       messages24h: s.messages24h,
@@ -93,7 +100,7 @@ export const sentQuotaCheck: Check = async (ctx) => {
       limits: { recipientsPerDay: limits.recipientsPerDay, messagesPerMinute: limits.messagesPerMinute },
       pages: scan.pages,
       ...(scan.partial ? { partial: scan.partial } : {}),
-      ...(scan.reason ? { reason: scan.reason } : {}),
+      ...(upgrade ? { reason: 'ledger-upgrade' } : scan.reason ? { reason: scan.reason } : {}),
       ...(s.projectedLimitAt ? { projectedLimitAt: s.projectedLimitAt.toISOString() } : {}),
       ...(s.busiestMinute ? { busiestMinute: s.busiestMinute.minute.toISOString() } : {}),
       ...(rec.conflict ? { conflict: true } : {}),

@@ -1,28 +1,53 @@
 /**
  * The sent-quota ledger in the `ledger` table (`state/ports.ts`): one partition per mailbox holding minute
- * buckets (messages, recipients) and the Sent Items watermark (UIDVALIDITY, last UID).
+ * buckets (messages, recipients), hour rows summing them (ledger-view.ts: what a run reads) and the Sent Items
+ * watermark (UIDVALIDITY, last UID).
  *
  * Why this shape: counting must survive crashes without losing or double-counting. New messages are applied in
  * UID order, in entity-group transactions of at most 100 operations, and every transaction also moves the
  * watermark to the last UID it counted. A transaction lands entirely or not at all, so after a crash the stored
- * buckets are exactly the counts of every UID up to the stored watermark, and the next run resumes after it.
+ * buckets and hour rows are exactly the counts of every UID up to the stored watermark, and the next run resumes
+ * after it. An hour row is upserted in the same transaction as every minute bucket it sums, so it always equals
+ * their sum; counts within a generation only grow, so its busiest minute is the larger of the old busiest and the
+ * minute just updated.
  *
- * Bucket row keys carry a generation (`b-<uidValidity>.<ms>-<yyyymmddhhmm>`): when the folder is recreated
- * (UIDVALIDITY changes), another folder is read or the watermark is missing, the last 24 h are recounted into a
- * fresh generation and the old generation's rows are simply not counted (and pruned) — no multi-transaction
- * reset to get wrong. The watermark names the generation; its first transaction switches to it atomically.
+ * Bucket row keys carry a generation (`b-<uidValidity>.<ms>-<yyyymmddhhmm>`, `h-…-<yyyymmddhh>`): when the folder is
+ * recreated (UIDVALIDITY changes), another folder is read, the watermark is missing or predates hour rows, the last
+ * 24 h are recounted into a fresh generation and the old generation's rows are simply not counted (and pruned) —
+ * no multi-transaction reset to get wrong. The watermark names the generation; its first transaction switches to it
+ * atomically.
  */
 import type {
   LedgerBucketEntity,
   LedgerEntity,
+  LedgerHourEntity,
   LedgerWatermarkEntity,
   Stored,
-  TablePort,
 } from '../state/ports.js';
 import { MAX_TRANSACTION_OPERATIONS, type TransactionOp } from '../state/ports.js';
-import { RETENTION_MS, floorMinute, type Bucket } from './window.js';
+import {
+  WATERMARK_ROW,
+  bucketRowKey,
+  countingWatermark,
+  emptyView,
+  ensureRows,
+  hourRowKey,
+  type LedgerState,
+  type LedgerTable,
+} from './ledger-view.js';
+import { HOUR_MS, RETENTION_MS, floorMinute } from './window.js';
 
-export const WATERMARK_ROW = 'watermark';
+export {
+  WATERMARK_ROW,
+  bucketRowKey,
+  countingWatermark,
+  hourRowKey,
+  predatesHourRows,
+  readLedger,
+  summarizeLedger,
+  type LedgerState,
+} from './ledger-view.js';
+export { pruneLedger } from './ledger-prune.js';
 
 export interface SentMessage {
   uid: number;
@@ -30,40 +55,6 @@ export interface SentMessage {
   date: Date;
   /** To + Cc + Bcc, non-unique (Exchange counts per message). */
   recipients: number;
-}
-
-export interface LedgerState {
-  watermark?: Stored<LedgerWatermarkEntity>;
-  buckets: Array<Stored<LedgerBucketEntity>>;
-}
-
-export function bucketRowKey(generation: string, minute: Date): string {
-  const iso = floorMinute(minute).toISOString(); // 2026-11-27T14:20:00.000Z
-  return `b-${generation}-${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}`;
-}
-
-export async function readLedger(table: TablePort<LedgerEntity>, mailbox: string): Promise<LedgerState> {
-  const rows = await table.list(mailbox);
-  const state: LedgerState = { buckets: [] };
-  for (const r of rows) {
-    if (r.value.kind === 'watermark' && r.rowKey === WATERMARK_ROW)
-      state.watermark = r as Stored<LedgerWatermarkEntity>;
-    else if (r.value.kind === 'bucket') state.buckets.push(r as Stored<LedgerBucketEntity>);
-  }
-  return state;
-}
-
-/** The buckets that count: those of the watermark's generation. */
-export function currentBuckets(state: LedgerState): Bucket[] {
-  const gen = state.watermark?.value.generation;
-  if (gen === undefined) return [];
-  return state.buckets
-    .filter((b) => b.value.generation === gen)
-    .map((b) => ({
-      minute: new Date(b.value.minute),
-      messages: b.value.messages,
-      recipients: b.value.recipients,
-    }));
 }
 
 export interface RecordInput {
@@ -81,36 +72,47 @@ export interface RecordInput {
 export interface RecordOutcome {
   transactions: number;
   counted: number;
-  /** Another writer moved the watermark meanwhile (should not happen under the lease): stopped, nothing lost. */
-  conflict: boolean;
   /**
-   * The buckets that count once recorded (the generation's, as `currentBuckets` of a fresh read would give them),
-   * so the caller need not read the whole ledger again; absent after a conflict — read it then.
+   * Another writer moved the watermark meanwhile (should not happen under the lease): stopped, nothing lost. The
+   * state's view is then dropped — read the ledger again.
    */
-  buckets?: Bucket[];
+  conflict: boolean;
 }
 
-/** Counts new messages into the ledger: see the module comment for why it is crash-safe. */
+/**
+ * Counts new messages into the ledger (see the module comment for why it is crash-safe). On success `state` is
+ * the ledger as recorded — watermark and view — so the caller summarizes without reading it again.
+ */
 export async function recordMessages(
-  table: TablePort<LedgerEntity>,
+  table: LedgerTable,
   mailbox: string,
   state: LedgerState,
   input: RecordInput,
 ): Promise<RecordOutcome> {
-  const fresh =
-    !!input.recount || !state.watermark || state.watermark.value.uidValidity !== input.uidValidity;
+  const counting = countingWatermark(state);
+  const fresh = !!input.recount || !counting || counting.uidValidity !== input.uidValidity;
+  if (!fresh && !state.view) throw new Error('recordMessages needs the ledger as readLedger gives it');
   // A fresh generation has rows of its own, so nothing of an earlier count can ever be added to.
-  const gen = fresh ? `${input.uidValidity}.${input.now.getTime()}` : state.watermark!.value.generation;
-  let watermark = fresh ? undefined : state.watermark;
-  const counts = new Map<string, LedgerBucketEntity>();
-  if (!fresh)
-    for (const b of state.buckets) if (b.value.generation === gen) counts.set(b.rowKey, { ...b.value });
-  const startUid = watermark?.value.lastUid ?? 0;
+  const gen = fresh ? `${input.uidValidity}.${input.now.getTime()}` : counting!.generation;
+  const view = fresh ? emptyView(gen, true) : state.view!;
+  // Until the run ends well, the view holds counts that may not be stored: nobody may sum it.
+  state.view = undefined;
+  // A new generation's old-generation rows go at the next pruning pass, which its missing prunedAt makes this run's.
+  const prunedAt = fresh ? undefined : counting!.prunedAt;
+  let watermark = fresh ? undefined : counting;
+  const startUid = watermark?.lastUid ?? 0;
   const oldest = input.now.getTime() - RETENTION_MS;
   const messages = [...input.messages].filter((m) => m.uid > startUid).sort((a, b) => a.uid - b.uid);
+  const kept = (m: SentMessage) => m.date.getTime() >= oldest; // false for an invalid date too
+  await ensureRows(
+    table,
+    mailbox,
+    view,
+    messages.filter(kept).map((m) => floorMinute(m.date).getTime()),
+  );
 
   const out: RecordOutcome = { transactions: 0, counted: 0, conflict: false };
-  let pending = new Map<string, LedgerBucketEntity>();
+  let pending = new Map<string, LedgerBucketEntity | LedgerHourEntity>();
   let pendingCount = 0;
   let lastUid = startUid;
 
@@ -122,6 +124,8 @@ export async function recordMessages(
       generation: gen,
       lastUid: toUid,
       updatedAt: input.now.toISOString(),
+      hourRows: true,
+      ...(prunedAt ? { prunedAt } : {}),
     };
     const ops: Array<TransactionOp<LedgerEntity>> = [...pending].map(([rowKey, value]) => ({
       op: 'upsert' as const,
@@ -144,66 +148,60 @@ export async function recordMessages(
     out.counted += pendingCount;
     const again = await table.get(mailbox, WATERMARK_ROW);
     state.watermark = again as Stored<LedgerWatermarkEntity> | undefined;
-    watermark = state.watermark;
+    watermark = state.watermark?.value;
     pending = new Map();
     pendingCount = 0;
     return true;
   };
 
   for (const m of messages) {
-    const keep = m.date.getTime() >= oldest && !Number.isNaN(m.date.getTime());
-    const rk = keep ? bucketRowKey(gen, m.date) : undefined;
-    // One slot stays free for the watermark; a new bucket row that would not fit closes the transaction first.
-    if (rk && !pending.has(rk) && pending.size + 1 >= MAX_TRANSACTION_OPERATIONS) {
-      if (!(await flush(lastUid))) return out;
-    }
-    if (rk) {
-      const b = counts.get(rk) ?? {
+    if (kept(m)) {
+      const minute = floorMinute(m.date).getTime();
+      const hour = Math.floor(minute / HOUR_MS) * HOUR_MS;
+      const rk = bucketRowKey(gen, minute);
+      const hk = hourRowKey(gen, hour);
+      // One slot stays free for the watermark; rows that would not fit close the transaction first.
+      const added = (pending.has(rk) ? 0 : 1) + (pending.has(hk) ? 0 : 1);
+      if (added > 0 && pending.size + added + 1 > MAX_TRANSACTION_OPERATIONS)
+        if (!(await flush(lastUid))) return out;
+      const b = view.minutes.get(minute) ?? {
         kind: 'bucket' as const,
         generation: gen,
-        minute: floorMinute(m.date).toISOString(),
+        minute: new Date(minute).toISOString(),
         messages: 0,
         recipients: 0,
       };
       b.messages += 1;
       b.recipients += m.recipients;
-      counts.set(rk, b);
+      view.minutes.set(minute, b);
+      const h = view.hours.get(hour) ?? {
+        kind: 'hour' as const,
+        generation: gen,
+        hour: new Date(hour).toISOString(),
+        messages: 0,
+        recipients: 0,
+        busiestMinute: b.minute,
+        busiestMessages: 0,
+      };
+      h.messages += 1;
+      h.recipients += m.recipients;
+      // Every other minute of the hour is ≤ the old busiest, and only this one grew.
+      const busiest = Date.parse(h.busiestMinute);
+      if (b.messages > h.busiestMessages || (b.messages === h.busiestMessages && minute < busiest)) {
+        h.busiestMessages = b.messages;
+        h.busiestMinute = b.minute;
+      }
+      view.hours.set(hour, h);
       pending.set(rk, { ...b });
+      pending.set(hk, { ...h });
     }
     pendingCount++;
     lastUid = m.uid;
   }
   const target = Math.max(lastUid, input.finalLastUid);
-  if (pending.size > 0 || pendingCount > 0 || !watermark || target > watermark.value.lastUid) {
+  if (pending.size > 0 || pendingCount > 0 || !watermark || target > watermark.lastUid) {
     if (!(await flush(target))) return out;
   }
-  out.buckets = [...counts.values()]
-    .map((b) => ({ minute: new Date(b.minute), messages: b.messages, recipients: b.recipients }))
-    .sort((a, b) => a.minute.getTime() - b.minute.getTime());
+  state.view = view;
   return out;
-}
-
-/** Removes buckets older than 48 h and every bucket of another generation, in ≤100-operation transactions. */
-export async function pruneLedger(
-  table: TablePort<LedgerEntity>,
-  mailbox: string,
-  state: LedgerState,
-  now: Date,
-): Promise<number> {
-  const gen = state.watermark?.value.generation;
-  const oldest = now.getTime() - RETENTION_MS;
-  const doomed = state.buckets.filter(
-    (b) => b.value.generation !== gen || new Date(b.value.minute).getTime() < oldest,
-  );
-  let removed = 0;
-  for (let i = 0; i < doomed.length; i += MAX_TRANSACTION_OPERATIONS) {
-    const chunk = doomed.slice(i, i + MAX_TRANSACTION_OPERATIONS);
-    // Deletions do not change any count inside the window, so they need not carry the watermark.
-    const res = await table.transact(
-      mailbox,
-      chunk.map((b) => ({ op: 'delete' as const, rowKey: b.rowKey, etag: b.etag })),
-    );
-    if (res.ok) removed += chunk.length;
-  }
-  return removed;
 }

@@ -48,18 +48,44 @@ export function inWindow(minute: Date, now: Date, spanMs: number): boolean {
   return t > now.getTime() - spanMs - MINUTE_MS && t <= now.getTime();
 }
 
+export function floorHour(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/** What the window holds, before it is judged against the limits (summarize and the ledger's hour rows both give it). */
+export interface WindowTotals {
+  recipients24h: number;
+  messages24h: number;
+  recipientsLastHour: number;
+  busiest?: { minute: Date; messages: number };
+}
+
+/**
+ * Whether `b` takes over as the busiest minute from `a`: more messages, or as many in an earlier minute — the
+ * minute a chronological scan keeping the first maximum would name, whatever order the parts are added in.
+ */
+export function busier(
+  b: { minute: Date; messages: number },
+  a: { minute: Date; messages: number } | undefined,
+): boolean {
+  return !a || b.messages > a.messages || (b.messages === a.messages && b.minute < a.minute);
+}
+
 export function summarize(buckets: readonly Bucket[], now: Date, limits: QuotaLimits): QuotaSummary {
-  let recipients24h = 0;
-  let messages24h = 0;
-  let recipientsLastHour = 0;
-  let busiest: { minute: Date; messages: number } | undefined;
+  const t: WindowTotals = { recipients24h: 0, messages24h: 0, recipientsLastHour: 0 };
   for (const b of buckets) {
     if (!inWindow(b.minute, now, DAY_MS)) continue;
-    recipients24h += b.recipients;
-    messages24h += b.messages;
-    if (inWindow(b.minute, now, HOUR_MS)) recipientsLastHour += b.recipients;
-    if (!busiest || b.messages > busiest.messages) busiest = { minute: b.minute, messages: b.messages };
+    t.recipients24h += b.recipients;
+    t.messages24h += b.messages;
+    if (inWindow(b.minute, now, HOUR_MS)) t.recipientsLastHour += b.recipients;
+    if (busier(b, t.busiest)) t.busiest = { minute: b.minute, messages: b.messages };
   }
+  return judge(t, now, limits);
+}
+
+/** The summary of the window's totals: quota percent, projection and status. */
+export function judge(t: WindowTotals, now: Date, limits: QuotaLimits): QuotaSummary {
+  const { recipients24h, messages24h, recipientsLastHour, busiest } = t;
   const quotaPercent = Math.round((recipients24h / limits.recipientsPerDay) * 1000) / 10;
   let projectedLimitAt: Date | undefined;
   const remaining = limits.recipientsPerDay - recipients24h;

@@ -20,13 +20,48 @@ interface Row<T> {
   value: T;
 }
 
+/** First index in sorted `keys` whose key is ≥ `k`. */
+function lowerBound(keys: readonly string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One partition's rows, with their keys kept sorted: a range read finds its rows by binary search, as Table
+ * Storage finds them by key, so its cost follows the rows returned and not the partition's size (the sent-quota
+ * ledger reads ~150 of a busy desk's ~3,000 rows each run, and the bench measures it on this store).
+ */
+class Partition<T> {
+  readonly rows = new Map<string, Row<T>>();
+  readonly keys: string[] = [];
+  get(rk: string): Row<T> | undefined {
+    return this.rows.get(rk);
+  }
+  has(rk: string): boolean {
+    return this.rows.has(rk);
+  }
+  set(rk: string, row: Row<T>): void {
+    if (!this.rows.has(rk)) this.keys.splice(lowerBound(this.keys, rk), 0, rk);
+    this.rows.set(rk, row);
+  }
+  delete(rk: string): void {
+    if (this.rows.delete(rk)) this.keys.splice(lowerBound(this.keys, rk), 1);
+  }
+}
+
 export class MemoryTable<T> implements TablePort<T>, RangeTablePort<T> {
-  readonly #rows = new Map<string, Map<string, Row<T>>>();
+  readonly #rows = new Map<string, Partition<T>>();
   #version = 0;
 
-  #partition(pk: string): Map<string, Row<T>> {
+  #partition(pk: string): Partition<T> {
     let p = this.#rows.get(pk);
-    if (!p) this.#rows.set(pk, (p = new Map()));
+    if (!p) this.#rows.set(pk, (p = new Partition()));
     return p;
   }
   #nextEtag(): string {
@@ -45,14 +80,15 @@ export class MemoryTable<T> implements TablePort<T>, RangeTablePort<T> {
   async list(pk: string): Promise<Array<Stored<T>>> {
     const p = this.#rows.get(pk);
     if (!p) return [];
-    return [...p.keys()].sort().map((rk) => this.#stored(pk, rk, p.get(rk)!));
+    return p.keys.map((rk) => this.#stored(pk, rk, p.get(rk)!));
   }
 
   async range(pk: string, r: RowRange): Promise<Array<Stored<T>>> {
     const p = this.#rows.get(pk);
     if (!p) return [];
-    const keys = [...p.keys()].filter((rk) => rk >= r.from && rk < r.to).sort();
-    return keys.slice(0, r.limit ?? keys.length).map((rk) => this.#stored(pk, rk, p.get(rk)!));
+    const from = lowerBound(p.keys, r.from);
+    const to = Math.max(from, Math.min(lowerBound(p.keys, r.to), from + (r.limit ?? Infinity)));
+    return p.keys.slice(from, to).map((rk) => this.#stored(pk, rk, p.get(rk)!));
   }
 
   async create(pk: string, rk: string, value: T): Promise<WriteOutcome> {

@@ -8,7 +8,7 @@
  * are read whole by the monitor and never queried by column (and Table Storage has no nested types).
  */
 import type { CheckName, CheckResult, Status } from '../contracts.js';
-import type { HistoryTableEntities, HistoryTables } from './history-port.js';
+import type { HistoryTableEntities, HistoryTables, RangeTablePort } from './history-port.js';
 import { HISTORY_TABLE_NAMES } from './history-port.js';
 
 /** The tables, each described at its entity below. */
@@ -60,6 +60,22 @@ export interface LedgerBucketEntity {
   recipients: number;
 }
 
+/**
+ * `ledger`: one UTC hour of a generation's minute buckets, summed (RK `h-<generation>-<yyyymmddhh>`), written in the
+ * same transaction as the buckets it sums, so a run reads ≤ 25 of these instead of every minute of the day.
+ */
+export interface LedgerHourEntity {
+  kind: 'hour';
+  generation: string;
+  /** ISO hour start (UTC). */
+  hour: string;
+  messages: number;
+  recipients: number;
+  /** The hour's earliest minute with the most messages (ISO), and that count. */
+  busiestMinute: string;
+  busiestMessages: number;
+}
+
 /** `ledger`: the Sent Items watermark (RK `watermark`), advanced in the same transaction as the buckets it counts. */
 export interface LedgerWatermarkEntity {
   kind: 'watermark';
@@ -69,8 +85,15 @@ export interface LedgerWatermarkEntity {
   generation: string;
   lastUid: number;
   updatedAt: string;
+  /**
+   * The generation keeps hour rows. A watermark without it was written before they existed: its generation is
+   * recounted into a new one rather than summed from hours that were never built.
+   */
+  hourRows?: true;
+  /** ISO time of the last pruning pass over the whole partition (it runs at most once an hour). */
+  prunedAt?: string;
 }
-export type LedgerEntity = LedgerBucketEntity | LedgerWatermarkEntity;
+export type LedgerEntity = LedgerBucketEntity | LedgerHourEntity | LedgerWatermarkEntity;
 
 /** `leases`: PK mailbox, RK `run` → who runs the mailbox until when. */
 export interface LeaseEntity {
@@ -185,7 +208,8 @@ export interface TablePort<T> {
 export interface StateStore extends HistoryTables {
   readonly status: TablePort<StatusEntity>;
   readonly alerts: TablePort<AlertEntity>;
-  readonly ledger: TablePort<LedgerEntity>;
+  /** Read by row-key range: a run reads the hours and minutes it needs, not the whole partition. */
+  readonly ledger: RangeTablePort<LedgerEntity>;
   readonly leases: TablePort<LeaseEntity>;
   readonly review: TablePort<ReviewEntity>;
   readonly slots: TablePort<SlotEntity>;
