@@ -36,6 +36,14 @@ function rng(seed: number) {
   };
 }
 
+/** n messages, one every `step` ms going back from `start`, uid 1..n (oldest first), 2 recipients each. */
+const sentEvery = (n: number, step: number): SentMessage[] =>
+  Array.from({ length: n }, (_, i) => ({
+    uid: i + 1,
+    date: new Date(start - (n - i) * step),
+    recipients: 2,
+  }));
+
 const input = (messages: SentMessage[], now: Date, finalLastUid = 0) => ({
   folder: 'Sent Items',
   uidValidity: 7,
@@ -221,6 +229,53 @@ describe('sent-quota ledger: hour rows', () => {
     const again = await readLedger(store.ledger, 'desk', now);
     expect(summarizeLedger(again, now, limits)).toEqual(await wholeSummary(store.ledger, 'desk', now));
     await expectHoursMatchBuckets(store, start);
+  });
+
+  it('prunes with one full listing after a new generation, then hourly reading only the rows past 48 h', async () => {
+    const store = createMemoryStore();
+    const l = store.ledger;
+    let lists = 0;
+    let rowsRead = 0;
+    const counting: StateStore['ledger'] = {
+      ...l,
+      get: (pk, rk) => l.get(pk, rk),
+      list: async (pk) => ((lists += 1), l.list(pk)),
+      range: async (pk, r) => {
+        const got = await l.range(pk, r);
+        rowsRead += got.length;
+        return got;
+      },
+      transact: (pk, ops) => l.transact(pk, ops),
+      replace: (pk, rk, v, e) => l.replace(pk, rk, v, e),
+    };
+    let now = start;
+    const at = () => new Date(now);
+    await recordMessages(l, 'desk', await readLedger(l, 'desk', at()), input(sentEvery(10, 7 * MIN), at()));
+    // A recount into a new generation: 400 messages over the last 47 h; the first generation's rows must go.
+    now += 1000; // a later run: generations are named by the time they began
+    let uid = 0;
+    const recount = sentEvery(400, 7 * MIN).map((m) => ({ ...m, uid: ++uid }));
+    const state = await readLedger(l, 'desk', at());
+    await recordMessages(l, 'desk', state, { ...input(recount, at()), recount: true });
+    expect(await pruneLedger(counting, 'desk', state, at())).toBe(10 + 2); // ten minutes, their two hours
+    expect(lists).toBe(1);
+    // Three hours of runs every 5 minutes: passes come hourly, read what they delete and never list.
+    for (let run = 0; run < 36; run++) {
+      now += 5 * MIN;
+      const st = await readLedger(l, 'desk', at());
+      await recordMessages(l, 'desk', st, input([{ uid: ++uid, date: at(), recipients: 1 }], at()));
+      rowsRead = 0;
+      const removed = await pruneLedger(counting, 'desk', st, at());
+      expect(rowsRead).toBeLessThanOrEqual(removed + 2);
+      expect(summarizeLedger(st, at(), limits)).toEqual(await wholeSummary(l, 'desk', at()));
+    }
+    expect(lists).toBe(1);
+    const whole = await wholeLedger(l, 'desk');
+    // Nothing older than 48 h is left (pruned within the hour), and the rest of the recount is.
+    const oldestKept = Math.min(...whole.buckets.map((b) => b.minute.getTime()));
+    expect(oldestKept).toBeGreaterThanOrEqual(now - 49 * HOUR);
+    expect(whole.buckets.length).toBeGreaterThan(300);
+    await expectHoursMatchBuckets(store, now);
   });
 
   it('an incremental run of a 10,000-message desk reads about as many rows as one of a 50-message desk', async () => {

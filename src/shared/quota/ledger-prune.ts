@@ -1,16 +1,26 @@
 /**
  * Pruning of the sent-quota ledger: minute buckets older than 48 h, hour rows whose every minute is, and every
- * row of another generation. Finding them means listing the whole partition (up to ~2,900 rows for a busy desk),
- * so a pass runs at most once an hour — the watermark's `prunedAt` says when the last one did. Nothing here changes
- * a count inside the window: rows of other generations are never summed and the 24 h window never reaches 48 h
- * back, so a pass late by an hour (or one that fails) only keeps rows a little longer.
+ * row of another generation. Nothing here changes a count inside the window — rows of other generations are never
+ * summed and the 24 h window never reaches 48 h back — so a pass late by an hour (or one that fails) only keeps rows
+ * a little longer. A pass runs at most once an hour (the watermark's `prunedAt` says when the last one did):
+ * - a full pass lists the whole partition (up to ~2,900 rows for a busy desk): when the watermark has no `prunedAt`,
+ *   which is so from the first transaction of every new generation on (ledger.ts) until a full pass completed —
+ *   rows of another generation exist only then;
+ * - otherwise a routine pass reads only the current generation's rows past 48 h: two row-key ranges from the
+ *   generation's first key, about an hour's worth of minutes.
  */
 import type { LedgerWatermarkEntity } from '../state/ports.js';
 import { MAX_TRANSACTION_OPERATIONS } from '../state/ports.js';
-import { WATERMARK_ROW, type LedgerState, type LedgerTable } from './ledger-view.js';
+import {
+  WATERMARK_ROW,
+  bucketRowKey,
+  hourRowKey,
+  type LedgerState,
+  type LedgerTable,
+} from './ledger-view.js';
 import { HOUR_MS, MINUTE_MS, RETENTION_MS } from './window.js';
 
-/** How often the whole partition is listed for pruning. */
+/** How often a pruning pass runs. */
 export const PRUNE_INTERVAL_MS = HOUR_MS;
 
 /** Deletes what is past (see the module comment) when a pass is due; returns the rows removed. */
@@ -26,7 +36,16 @@ export async function pruneLedger(
   if (now.getTime() - last < PRUNE_INTERVAL_MS && last <= now.getTime()) return 0;
   const gen = wm?.value.generation;
   const oldest = now.getTime() - RETENTION_MS;
-  const rows = await table.list(mailbox);
+  // A routine pass needs a generation that keeps hour rows and a completed full pass since it began.
+  const routine = gen !== undefined && !!wm?.value.hourRows && !Number.isNaN(last);
+  const rows = routine
+    ? (
+        await Promise.all([
+          table.range(mailbox, { from: `b-${gen}-`, to: bucketRowKey(gen, oldest + MINUTE_MS) }),
+          table.range(mailbox, { from: `h-${gen}-`, to: hourRowKey(gen, oldest + HOUR_MS) }),
+        ])
+      ).flat()
+    : await table.list(mailbox);
   const doomed = rows.filter((r) => {
     const v = r.value;
     if (v.kind === 'bucket') return v.generation !== gen || Date.parse(v.minute) < oldest;
@@ -44,8 +63,9 @@ export async function pruneLedger(
     );
     if (res.ok) removed += chunk.length;
   }
-  if (wm) {
-    // Etag-guarded like every watermark write; lost to another writer, the next run simply prunes again.
+  // Only a pass that removed everything it found counts as done (a full one may be all that finds other
+  // generations). Etag-guarded like every watermark write; lost to another writer, the next run prunes again.
+  if (wm && removed === doomed.length) {
     const value: LedgerWatermarkEntity = { ...wm.value, prunedAt: now.toISOString() };
     const res = await table.replace(mailbox, WATERMARK_ROW, value, wm.etag);
     if (res.ok) state.watermark = { ...wm, etag: res.etag, value };

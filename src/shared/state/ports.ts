@@ -90,7 +90,10 @@ export interface LedgerWatermarkEntity {
    * recounted into a new one rather than summed from hours that were never built.
    */
   hourRows?: true;
-  /** ISO time of the last pruning pass over the whole partition (it runs at most once an hour). */
+  /**
+   * ISO time of the last completed pruning pass (at most one an hour); absent from a new generation's first
+   * transaction until a pass over the whole partition removed the rows of the generations before it.
+   */
   prunedAt?: string;
 }
 export type LedgerEntity = LedgerBucketEntity | LedgerHourEntity | LedgerWatermarkEntity;
