@@ -14,6 +14,7 @@ import { foldDay, recordHistory, runEntity } from '../src/shared/history/record.
 import { summaryFromDays } from '../src/shared/history/summary.js';
 import type { HistoryDayEntity, HistoryEntity, HistoryRunEntity } from '../src/shared/state/history-port.js';
 import type { StateStore, StatusEntity, TransactionOp } from '../src/shared/state/ports.js';
+import { rng } from './rng.js';
 
 export interface SeedOptions {
   now: Date;
@@ -34,18 +35,6 @@ export function seedMailboxRefs(n: number, tenants = Math.max(1, Math.ceil(n / 1
     const id = `desk-${String(i + 1).padStart(3, '0')}`;
     return { id, address: `${id}@${domain}`, tenantId: domain };
   });
-}
-
-/** A small deterministic PRNG (mulberry32), so every run of a test sees the same history. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Profile {

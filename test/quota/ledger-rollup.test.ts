@@ -19,22 +19,11 @@ import { createMemoryStore } from '../../src/shared/state/memory-store.js';
 import type { StateStore } from '../../src/shared/state/ports.js';
 import { crashingAt } from './crashing-store.js';
 import { hoursFromBuckets, limits, wholeLedger, wholeSummary } from './whole-ledger.js';
+import { rng } from '../../lab/rng.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const start = new Date('2026-11-27T12:00:00Z').getTime();
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n messages, one every `step` ms going back from `start`, uid 1..n (oldest first), 2 recipients each. */
 const sentEvery = (n: number, step: number): SentMessage[] =>
