@@ -33,6 +33,11 @@ export interface Candidate {
   date: Date;
 }
 
+/** A SEARCH answer (imapflow gives `false` on failure) as sorted numbers. */
+export function sortedHits(found: unknown): number[] {
+  return (Array.isArray(found) ? (found as number[]) : []).slice().sort((a, b) => a - b);
+}
+
 export function dateOf(m: FetchMessageObject): Date {
   return m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? NaN);
 }

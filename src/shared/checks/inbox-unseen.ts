@@ -34,6 +34,7 @@ import {
   MAX_LISTED,
   oldestOf,
   oversizedMessage,
+  sortedHits,
   type Candidate,
   type OversizedMessage,
 } from './inbox-messages.js';
@@ -81,9 +82,6 @@ export async function unseenCount(client: ImapFlow, folder: string): Promise<num
   return n;
 }
 
-const seqsOf = (found: unknown): number[] =>
-  (Array.isArray(found) ? (found as number[]) : []).slice().sort((a, b) => a - b);
-
 /**
  * The unseen-mode scan of the open (EXAMINEd) folder. `unseen` is the STATUS count from before the EXAMINE,
  * `larger` the oversized SEARCH (whole folder or what is new since the last run, inbox-oversized.ts).
@@ -97,7 +95,7 @@ export async function scanUnseen(
 ): Promise<UnseenScan> {
   const exists = box.exists;
   stage.now = 'SEARCH LARGER';
-  const oversizedSeqs = seqsOf(await client.search(larger));
+  const oversizedSeqs = sortedHits(await client.search(larger));
   const oversizedSet = new Set(oversizedSeqs);
 
   const first =
@@ -158,7 +156,7 @@ export async function scanUnseen(
     const range = `${from}:${to}`;
     stage.now = `SEARCH ${range} UNSEEN`;
     info.searched.push(range);
-    for (const seq of seqsOf(await client.search({ seq: range, seen: false }))) {
+    for (const seq of sortedHits(await client.search({ seq: range, seen: false }))) {
       unreadFound++;
       if (!oversizedSet.has(seq)) waiting.push(seq);
     }
@@ -214,7 +212,7 @@ export async function scanUnseen(
     // More oversized messages than the FETCH described: count the unread ones among them with one SEARCH (its
     // answer lists only oversized unread messages, which the result lists anyway — and asks to move by hand).
     stage.now = 'SEARCH LARGER UNSEEN';
-    unreadOversized = seqsOf(await client.search({ ...larger, seen: false })).length;
+    unreadOversized = sortedHits(await client.search({ ...larger, seen: false })).length;
   }
   const read = candidates.map((q) => dated.get(q)).filter((c): c is Candidate => c !== undefined);
   const oldest = oldestOf(read);

@@ -26,6 +26,7 @@ import {
   MAX_LISTED,
   oldestOf,
   oversizedMessage,
+  sortedHits,
   type Candidate,
   type OversizedMessage,
 } from './inbox-messages.js';
@@ -105,8 +106,7 @@ async function scan(client: ImapFlow, ctx: CheckContext, stage: { now: string })
   // (one command less). Sequence numbers hold between the two: a server sends no EXPUNGE while no command is in
   // progress nor during a SEARCH or FETCH (RFC 3501 §7.4.1), and the session is read-only.
   stage.now = 'SEARCH LARGER';
-  const found = await client.search(larger);
-  const oversizedSeqs = (Array.isArray(found) ? found : []).sort((a, b) => a - b);
+  const oversizedSeqs = sortedHits(await client.search(larger));
   const oversizedSet = new Set(oversizedSeqs);
   const toList = new Set(oversizedSeqs.slice(0, MAX_LISTED));
   stage.now = 'FETCH INTERNALDATE';
