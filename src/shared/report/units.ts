@@ -28,10 +28,18 @@ export function formatDuration(seconds: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
-/** `8,500` — an English thousands separator, so no long digit run is mistaken for a raw counter. */
+/**
+ * `8,500` — an English thousands separator, so no long digit run is mistaken for a raw counter. Grouped by hand:
+ * the first `toLocaleString('en-US')` of a process loads ICU's number formatting, about 10 ms of every CLI run
+ * and of every check instance's cold start (docs/performance.md), for a comma.
+ */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '?';
-  return Math.round(n).toLocaleString('en-US');
+  const r = Math.round(n);
+  const digits = String(Math.abs(r));
+  // Past 1e21 String() writes an exponent, which has no groups.
+  const grouped = /^\d+$/.test(digits) ? digits.replace(/\B(?=(\d{3})+$)/g, ',') : digits;
+  return r < 0 ? `-${grouped}` : grouped;
 }
 
 /** `1 mail`, `3 mails`. */
