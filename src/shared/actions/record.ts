@@ -69,5 +69,8 @@ export async function releasesSince(
         v.finishedAt !== undefined &&
         new Date(v.finishedAt).getTime() >= since.getTime(),
     )
-    .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+    .sort((a, b) => {
+      const [x, y] = [a.finishedAt ?? '', b.finishedAt ?? ''];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
 }

@@ -184,7 +184,8 @@ export async function collectReview(input: CollectInput): Promise<CollectOutcome
         ...(m.envelope?.messageId ? { messageId: bounded(m.envelope.messageId) } : {}),
       });
     }
-    listed.sort((a, b) => b.received.localeCompare(a.received) || b.uid - a.uid);
+    // ISO 8601 instants of one format order as text (no ICU collator needed).
+    listed.sort((a, b) => (b.received < a.received ? -1 : b.received > a.received ? 1 : 0) || b.uid - a.uid);
   }
 
   return {

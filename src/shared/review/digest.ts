@@ -100,7 +100,9 @@ function safeActions(list: ItemAction[] | undefined): ItemAction[] {
   return (list ?? []).filter((a) => /^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(a.url));
 }
 
-const byNewest = (a: JunkItem, b: JunkItem) => b.received.localeCompare(a.received) || b.uid - a.uid;
+// ISO 8601 instants of one format order as text; localeCompare would load ICU's collator for that.
+const byNewest = (a: JunkItem, b: JunkItem) =>
+  (b.received < a.received ? -1 : b.received > a.received ? 1 : 0) || b.uid - a.uid;
 
 function legitRow(item: JunkItem): string {
   const c = COLOURS;
