@@ -64,8 +64,9 @@ export const builtinsByRequire = {
  * Two libraries imapflow loads do work at load time that a mailbox check does not need (~60 ms of a cold check):
  * - `pino`: imapflow's fallback logger, created when imapflow loads and used only when no logger is passed.
  *   ImapSession always passes one (imapflow-client.ts), so the bundle carries a logger that drops everything.
- * - `encoding-japanese`: libmime reads it only to decode ISO-2022-JP/EUC-JP text, but its tables are built when
- *   it loads. In the bundle it loads on first use instead.
+ * - `encoding-japanese`: libmime and imapflow's own Japanese body decoder (`lib/jp-decoder.js`, required by its
+ *   `tools.js`) read it only to decode ISO-2022-JP/Shift_JIS/EUC-JP text, but its tables are built when it loads
+ *   (~3 ms). In the bundle it loads on first use instead.
  */
 export const lateOrNeverLoaded = {
   name: 'late-or-never-loaded',
@@ -83,7 +84,7 @@ export const lateOrNeverLoaded = {
       loader: 'js',
     }));
     b.onResolve({ filter: /^encoding-japanese$/ }, (args) =>
-      args.namespace !== 'mh-lazy' && /[\\/]libmime[\\/]/.test(args.importer)
+      args.namespace !== 'mh-lazy' && /[\\/](libmime|imapflow[\\/]lib)[\\/]/.test(args.importer)
         ? { path: 'encoding-japanese', namespace: 'mh-lazy', pluginData: { resolveDir: args.resolveDir } }
         : undefined,
     );
