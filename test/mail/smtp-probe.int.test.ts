@@ -2,7 +2,8 @@
  * The smtp-auth check and its nodemailer probe against a real `smtp-server` with STARTTLS (test CA): token
  * accepted → OK with nothing sent and the one connection closed; Exchange's 535 5.7.139 → SMTP AUTH disabled with
  * the Set-CASMailbox fix; no STARTTLS offered → CRIT before any AUTH (requireTLS); a silent server → the deadline's
- * one timeout result.
+ * one timeout result; a server that refuses at the greeting or resets the connection → a prompt failure naming it
+ * (the probe opens its socket before nodemailer loads, and must hand over what arrived meanwhile).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,6 +131,48 @@ describe('smtp-auth against smtp-server', () => {
     const r = await runSmtp(port, ca);
     expect(r.status).toBe('CRIT');
     expect(seen.auths).toEqual([]);
+  });
+
+  /** A bare TCP server that does `onSocket` with each connection: Exchange refusing before any SMTP. */
+  async function rawServer(onSocket: (s: Socket) => void) {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      onSocket(s);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    );
+    return (server.address() as { port: number }).port;
+  }
+
+  it('a 421 greeting and a hang-up at once: the refusal is read, not waited out to the deadline', async () => {
+    const port = await rawServer((s) =>
+      s.end(
+        '421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel\r\n',
+      ),
+    );
+    const started = Date.now();
+    const r = await runSmtp(port, testCa(), 10);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.status).not.toBe('OK');
+    expect(r.summary).not.toContain('deadline');
+    expect(String(r.details?.serverReply)).toContain('421 4.3.2');
+  });
+
+  it('a connection reset before the greeting: a prompt failure, not a wait for a greeting', async () => {
+    const port = await rawServer((s) => s.resetAndDestroy());
+    const started = Date.now();
+    const r = await runSmtp(port, testCa(), 10);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.status).not.toBe('OK');
+    expect(r.summary).not.toContain('deadline');
   });
 
   it('a silent server ends in the deadline timeout, during smtp-auth', async () => {

@@ -24,22 +24,38 @@ export function createSmtpProbe(
 ): SmtpProbePort {
   return {
     async verify(accessToken: string, signal: AbortSignal): Promise<SmtpProbeOutcome> {
-      const { default: nodemailer } = await raceDeadline(import('nodemailer'), signal);
       const { host, port } = splitHost(mailbox.cloud.smtpHost, mailbox.cloud.smtpPort);
       const bound = Math.max(1, deadline.remainingMs()) + 500;
+      const started = clock.now().getTime();
+      const elapsed = () => Math.max(0, clock.now().getTime() - started);
       // We open the TCP socket ourselves (nodemailer's getSocket hook) so that the deadline can destroy it at
-      // once: transport.close() does not stop a verify() in progress.
-      let socket: Socket | undefined;
+      // once: transport.close() does not stop a verify() in progress. It is opened before nodemailer is loaded:
+      // the connect and the server's greeting (which the socket holds until nodemailer reads it) overlap the
+      // load, the first probe of a process no longer pays one after the other.
+      const socket = connect({ host, port });
+      // Until nodemailer takes the socket, an error (a refused connect, a reset after the greeting) is kept here:
+      // nodemailer would not see an event that fired before it listened, and would wait for a greeting instead.
+      let failed: Error | undefined;
+      const keep = (err: Error) => (failed ??= err);
+      socket.on('error', keep);
+      const connected = new Promise<void>((resolve) => {
+        socket.once('connect', () => resolve());
+        socket.once('close', () => resolve());
+      });
       const getSocket = (_o: unknown, cb: (err: Error | null, info?: { connection: Socket }) => void) => {
-        const s = connect({ host, port });
-        socket = s;
-        const onError = (err: Error) => cb(err);
-        s.once('error', onError);
-        s.once('connect', () => {
-          s.removeListener('error', onError);
-          cb(null, { connection: s });
+        void connected.then(() => {
+          socket.removeListener('error', keep);
+          if (failed || socket.destroyed)
+            cb(failed ?? new Error('the SMTP connection closed before the greeting'));
+          else cb(null, { connection: socket });
         });
       };
+      const { default: nodemailer } = await raceDeadline(import('nodemailer'), signal).catch(
+        (err: unknown) => {
+          socket.destroy();
+          throw err;
+        },
+      );
       const transport = nodemailer.createTransport({
         getSocket,
         host,
@@ -55,8 +71,6 @@ export function createSmtpProbe(
         debug: false,
         ...(options.ca ? { tls: { ca: options.ca } } : {}),
       });
-      const started = clock.now().getTime();
-      const elapsed = () => Math.max(0, clock.now().getTime() - started);
       try {
         await raceDeadline(transport.verify(), signal);
         return { ok: true, latencyMs: elapsed() };
@@ -64,7 +78,7 @@ export function createSmtpProbe(
         return { ok: false, error, latencyMs: elapsed() };
       } finally {
         transport.close();
-        socket?.destroy();
+        socket.destroy();
       }
     },
   };
