@@ -15,7 +15,12 @@
  * - `applicationinsights` stays external (resolved from node_modules, a production dependency): it loads its
  *   OpenTelemetry instrumentations by name at run time, and it is imported only when a connection string is set.
  *
- * Usage: node scripts/bundle.mjs   → dist/bundle/{functions,cli}.js + chunks, dist/bundle-meta.json (esbuild's metafile)
+ * - Data a check almost never reads (the CJK charset tables of iconv-lite and encoding-japanese) is copied to
+ *   `dist/bundle/data/` and required from there on first use, not bundled: bundled, V8 scanned it on every start of
+ *   a check (scripts/bundle-plugins.mjs).
+ *
+ * Usage: node scripts/bundle.mjs   → dist/bundle/{functions,cli}.js + chunks + data, dist/bundle-meta.json (esbuild's
+ * metafile)
  */
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';

@@ -129,7 +129,20 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
     const e = labEndpoints();
     desk = await registerDesk(l, 'bundle');
     const mail = deskMail(desk, new Date());
-    await l.seedMessages(desk.address, 'INBOX', mail.inbox.slice(0, 1));
+    // A mail over this test's 1,500-byte limit whose subject is GB2312: decoding it needs iconv-lite's cp936
+    // table, which the bundle reads from beside itself (scripts/bundle-plugins.mjs) — the oversized list names it.
+    const gb2312 = [
+      'From: Li Customer <li@customer.example>',
+      `To: ${desk.address}`,
+      'Subject: =?GB2312?B?1tDOxNPKvP4=?=',
+      `Message-ID: <${randomBytes(6).toString('hex')}@customer.example>`,
+      `Date: ${new Date(Date.now() - 3_600_000).toUTCString()}`,
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'x'.repeat(2_000),
+      '',
+    ].join('\r\n');
+    await l.seedMessages(desk.address, 'INBOX', [...mail.inbox.slice(0, 1), { raw: gb2312 }]);
     doc = deskConfig(
       desk,
       { authorityHost: e.authorityHost, imap: e.imap!, smtp: e.smtp! },
@@ -139,6 +152,7 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
     );
     const box = (doc.mailboxes as Array<Record<string, unknown>>)[0]!;
     box.id = id;
+    box.inbox = { ...(box.inbox as Record<string, unknown> | undefined), maxMessageBytes: 1_500 };
     doc.alerts = { email: { from: id, to: [desk.admin] } };
     env = {
       MAILBOX_HEALTH_CONFIG: JSON.stringify(doc),
@@ -184,7 +198,10 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
     const store = createTableStoreFromConnectionString(labEndpoints().azurite!.connectionString);
     const rows = await store.status.list(id);
     expect(rows.map((r) => r.value.check).sort()).toEqual([...CHECK_NAMES].sort());
-    expect(rows.find((r) => r.value.check === 'inbox')?.value.status).toBe('CRIT');
+    expect(rows.find((r) => r.value.check === 'inbox')?.value).toMatchObject({
+      status: 'CRIT',
+      result: { summary: expect.stringContaining('"中文邮件"') },
+    });
     expect(rows.find((r) => r.value.check === 'smtp-auth')?.value.status).toBe('OK');
   });
 
@@ -205,7 +222,9 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
     expect(out.code).toBe(2);
     const results = JSON.parse(out.stdout) as Array<{ check: string; status: string }>;
     expect(results.map((r) => r.check)).toEqual([...CHECK_NAMES]);
-    expect(results.find((r) => r.check === 'inbox')?.status).toBe('CRIT');
+    const inbox = results.find((r) => r.check === 'inbox') as { status: string; summary: string } | undefined;
+    expect(inbox?.status).toBe('CRIT');
+    expect(inbox?.summary).toContain('"中文邮件"');
     expect(JSON.stringify(results)).not.toContain(desk.password);
   });
 });
