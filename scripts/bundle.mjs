@@ -14,6 +14,8 @@
  *   `require`, so the bundle gets a real `require` (createRequire) for the CommonJS code inside it.
  * - `applicationinsights` stays external (resolved from node_modules, a production dependency): it loads its
  *   OpenTelemetry instrumentations by name at run time, and it is imported only when a connection string is set.
+ *   So does `re2js`, the engine of users' patterns: the code requires it on first use (config/user-pattern.ts),
+ *   which a mailbox check with the default ticket pattern never reaches.
  *
  * - Data a check almost never reads (the CJK charset tables of iconv-lite and encoding-japanese) is copied to
  *   `dist/bundle/data/` and required from there on first use, not bundled: bundled, V8 scanned it on every start of

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from '../../src/shared/config/index.js';
-import { compileUserPattern, PATTERN_INPUT_MAX } from '../../src/shared/config/user-pattern.js';
+import {
+  compileUserPattern,
+  DEFAULT_TICKET_PATTERN,
+  PATTERN_INPUT_MAX,
+} from '../../src/shared/config/user-pattern.js';
 import { hintsFor } from '../../src/shared/review/hints.js';
 
 const mailbox = (over: string) =>
@@ -57,6 +61,12 @@ describe('user patterns', () => {
       const found = issues(mailbox(`,"spamReview":{"ticketPattern":"${bad}"}`)).join('\n');
       expect(found, bad).toMatch(/spamReview\.ticketPattern: expected a regular expression in RE2 syntax/);
     }
+  });
+
+  it('the default ticket pattern, which validation takes as valid without the engine, compiles under RE2', () => {
+    const ticket = compileUserPattern(DEFAULT_TICKET_PATTERN);
+    expect(ticket.find('Re: [ESM-1234] Printer on the 3rd floor')).toBe('[ESM-1234]');
+    expect(ticket.find('ESM-1234 without brackets')).toBeUndefined();
   });
 
   it('a hostile pattern over a 10 kB subject finishes at once and finds what it should', () => {

@@ -208,7 +208,12 @@ describe.runIf(requireDovecot())('the bundled handlers against the lab', () => {
   it('the CLI bundle (package.json bin) checks the mailbox and exits by the worst status', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mh-bundle-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ ...doc, state: { tables: 'memory' } }));
+    // A ticket pattern of its own: validating it loads the pattern engine, which the bundle resolves at run time.
+    const mailboxes = (doc.mailboxes as Array<Record<string, unknown>>).map((m) => ({
+      ...m,
+      spamReview: { ticketPattern: 'INC-\\d{6}' },
+    }));
+    writeFileSync(file, JSON.stringify({ ...doc, mailboxes, state: { tables: 'memory' } }));
     const out = await run(
       process.execPath,
       [pkg.bin['mailbox-health']!, 'check', '--config', file, '--json'],

@@ -3,7 +3,7 @@
  * bad field and what was expected; unknown keys are errors so that typos do not silently fall back to defaults.
  */
 import { z } from 'zod';
-import { userPatternProblem } from './user-pattern.js';
+import { DEFAULT_TICKET_PATTERN, userPatternProblem } from './user-pattern.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -173,7 +173,7 @@ export const SpamReviewSchema = z
         const problem = userPatternProblem(s);
         if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
       })
-      .default('\\[ESM-\\d+\\]'),
+      .default(DEFAULT_TICKET_PATTERN),
     maxListed: bounded(1, 200, { int: true, unit: 'messages' }).default(50),
   })
   .strict();
