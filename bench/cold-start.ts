@@ -28,6 +28,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -64,6 +65,20 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv, dir: string): Sample {
   const line = readFileSync(out, 'utf8').trim().split('\n').at(-1) ?? '';
   const [, user, sys, rssKiB] = line.split(' ').map(Number) as [number, number, number, number];
   return { wallMs, cpu: user + sys, rssMiB: rssKiB / 1024, code: r.status ?? -1 };
+}
+
+/** Milliseconds from a TCP connect to the server's first bytes (its greeting). */
+function greetingMs(host: string, port: number): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const socket = connect({ host, port });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no SMTP greeting in 10 s')));
+    socket.once('error', reject);
+    socket.once('data', () => {
+      resolvePromise(performance.now() - t0);
+      socket.end('QUIT\r\n');
+    });
+  });
 }
 
 interface Side {
@@ -317,6 +332,16 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
         `cold-start: Node's own start (an empty module) ${startMs.toFixed(0)} ms; importing the entry beyond it: ` +
           `bundle ${(entry.a - startMs).toFixed(0)} ms, tsc output ${(entry.b - startMs).toFixed(0)} ms ` +
           `(${ratio(entry.a - startMs, entry.b - startMs)}; whole processes ${entry.a.toFixed(0)} vs ${entry.b.toFixed(0)} ms)`,
+      );
+    }
+    if (!why && e.smtp) {
+      // What a one-mailbox check's SMTP lane waits for before it can say anything: the lab server's greeting.
+      const greetings: number[] = [];
+      for (let i = 0; i < rounds; i++) greetings.push(await greetingMs(e.smtp.host, e.smtp.port));
+      note(
+        `cold-start: the lab's SMTP server greets ${median(greetings).toFixed(0)} ms after the connect (smtp-server ` +
+          `holds every greeting 100 ms to catch clients that talk first); a one-mailbox check's SMTP lane waits ` +
+          `for it, check_imap_receive uses no SMTP`,
       );
     }
     printTable(
