@@ -6,7 +6,7 @@
  * mail text and HTML, Teams and JSON webhook bodies), not even when a server echoes what it received.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { identityKey } from '../../lab/entra-registry.js';
@@ -25,6 +25,7 @@ import { ImapSession } from '../../src/shared/mail/imap-session.js';
 import { createSmtpProbe } from '../../src/shared/mail/smtp-probe.js';
 import { renderAlert, renderJsonPayload } from '../../src/shared/report/alert.js';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
+import { rawServer as rawTcpServer } from '../helpers/raw-server.js';
 import { labMailbox } from '../auth/helpers.js';
 import { byCheck, expectValid, fixedTokens, mailboxConfig, testCa, testRegistry } from '../checks/helpers.js';
 import { lab } from '../helpers/lab.js';
@@ -303,21 +304,8 @@ describe('SMTP', () => {
 
   /** A raw TCP server: `onConnect` scripts what Exchange (or the path to it) does. */
   async function rawServer(onConnect: (s: Socket) => void, deadlineSeconds?: number) {
-    const sockets = new Set<Socket>();
-    const server: Server = createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      onConnect(s);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-    );
-    return runSmtp((server.address() as { port: number }).port, testCa().caPem, deadlineSeconds);
+    const { port } = await rawTcpServer(onConnect, cleanup);
+    return runSmtp(port, testCa().caPem, deadlineSeconds);
   }
 
   it('421 4.7.0 at the greeting: a service fault quoting 421 and 4.7.0', async () => {

@@ -2,10 +2,9 @@
  * The smtp-auth check and its nodemailer probe against a real `smtp-server` with STARTTLS (test CA): token
  * accepted → OK with nothing sent and the one connection closed; Exchange's 535 5.7.139 → SMTP AUTH disabled with
  * the Set-CASMailbox fix; no STARTTLS offered → CRIT before any AUTH (requireTLS); a silent server → the deadline's
- * one timeout result; a server that refuses at the greeting or resets the connection → a prompt failure naming it
- * (the probe opens its socket before nodemailer loads, and must hand over what arrived meanwhile).
+ * one timeout result; a server that resets the connection before the greeting → a prompt failure (the probe opens its
+ * socket before nodemailer loads, and must hand over what happened meanwhile).
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { systemClock } from '../../src/shared/clock.js';
@@ -15,6 +14,7 @@ import { createSmtpProbe } from '../../src/shared/mail/smtp-probe.js';
 import { byCheck, expectValid, fixedTokens, mailboxConfig, testCa, testRegistry } from '../checks/helpers.js';
 import { mailConnections } from '../../src/shared/cycle/compose.js';
 import { createMemoryStore } from '../../src/shared/state/memory-store.js';
+import { rawServer } from '../helpers/raw-server.js';
 
 const TOKEN = 'smtp-token-SECRET-c0ffee';
 const USER = 'servicedesk@contoso.com';
@@ -133,41 +133,9 @@ describe('smtp-auth against smtp-server', () => {
     expect(seen.auths).toEqual([]);
   });
 
-  /** A bare TCP server that does `onSocket` with each connection: Exchange refusing before any SMTP. */
-  async function rawServer(onSocket: (s: Socket) => void) {
-    const sockets = new Set<Socket>();
-    const server: Server = createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      onSocket(s);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-    );
-    return (server.address() as { port: number }).port;
-  }
-
-  it('a 421 greeting and a hang-up at once: the refusal is read, not waited out to the deadline', async () => {
-    const port = await rawServer((s) =>
-      s.end(
-        '421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel\r\n',
-      ),
-    );
-    const started = Date.now();
-    const r = await runSmtp(port, testCa(), 10);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.status).not.toBe('OK');
-    expect(r.summary).not.toContain('deadline');
-    expect(String(r.details?.serverReply)).toContain('421 4.3.2');
-  });
-
   it('a connection reset before the greeting: a prompt failure, not a wait for a greeting', async () => {
-    const port = await rawServer((s) => s.resetAndDestroy());
+    // The probe connects before nodemailer loads; what happens to the socket meanwhile must reach the result.
+    const { port } = await rawServer((s) => s.resetAndDestroy(), cleanup);
     const started = Date.now();
     const r = await runSmtp(port, testCa(), 10);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -176,17 +144,7 @@ describe('smtp-auth against smtp-server', () => {
   });
 
   it('a silent server ends in the deadline timeout, during smtp-auth', async () => {
-    const sockets = new Set<Socket>();
-    const silent: Server = createServer((s) => sockets.add(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    cleanup.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          silent.close(() => r());
-        }),
-    );
-    const port = (silent.address() as { port: number }).port;
+    const { port, sockets } = await rawServer(() => undefined, cleanup);
     const started = Date.now();
     const r = await runSmtp(port, testCa(), 1.5);
     expect(r.status).toBe('CRIT');
