@@ -6,8 +6,9 @@
  * RE2 has no backreferences or lookaround: validation rejects what it cannot compile, naming why.
  */
 import { createRequire } from 'node:module';
+import type * as Re2Module from 're2js';
 
-type Re2 = typeof import('re2js').RE2JS;
+type Re2 = typeof Re2Module.RE2JS;
 let engine: Re2 | undefined;
 
 /**
@@ -18,7 +19,7 @@ let engine: Re2 | undefined;
  * it from node_modules (a production dependency) like applicationinsights (scripts/bundle.mjs).
  */
 function re2(): Re2 {
-  return (engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
+  return (engine ??= (createRequire(import.meta.url)('re2js') as typeof Re2Module).RE2JS);
 }
 
 /** `spamReview.ticketPattern` when none is configured: `[ESM-1234]`, the desk's ticket number in a subject. */
