@@ -61,6 +61,9 @@ export class LabSmtp {
       allowInsecureAuth: false,
       size: 36 * 1024 * 1024,
       logger: false,
+      // No reverse DNS of the client: the lab stays off the network (the machine's resolver may be slow or absent
+      // and would hold every greeting up to smtp-server's 1.5 s lookup timeout).
+      disableReverseLookup: true,
       disabledCommands: [],
       onAuth: (auth, session, cb) => {
         const user = (auth.username ?? '').toLowerCase();
