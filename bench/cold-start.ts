@@ -18,7 +18,8 @@
  *    mailbox-health with a state directory: both sides start with a token in hand.
  *
  * Node's own start (an empty module, evaluated as the entry rows are) is timed too, and the first row is also given
- * beyond it: what importing the entry adds to a process that must start anyway.
+ * beyond it: what importing the entry adds to a process that must start anyway. So is the entry rows' floor: a
+ * process that registers the seven functions with `@azure/functions` and runs none of our code.
  *
  * Every side runs once untimed before its rounds, so Node's compile cache (the CLI enables it) is warm, as on a
  * monitoring host that runs the command every few minutes.
@@ -65,6 +66,28 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv, dir: string): Sample {
   const line = readFileSync(out, 'utf8').trim().split('\n').at(-1) ?? '';
   const [, user, sys, rssKiB] = line.split(' ').map(Number) as [number, number, number, number];
   return { wallMs, cpu: user + sys, rssMiB: rssKiB / 1024, code: r.status ?? -1 };
+}
+
+/**
+ * A module (written to `dir`) that registers the Function App's seven functions (names and trigger kinds as in
+ * src/functions/) with do-nothing handlers. `@azure/functions` is required from this repository's node_modules.
+ */
+function floorModule(dir: string): string {
+  const source = [
+    "import { createRequire } from 'node:module';",
+    `const { app } = createRequire(${JSON.stringify(resolve('package.json'))})('@azure/functions');`,
+    'const handler = async () => undefined;',
+    "app.timer('dispatchChecks', { schedule: '0 */5 * * * *', handler });",
+    "app.storageQueue('checkMailbox', { queueName: 'checks', connection: 'AzureWebJobsStorage', handler });",
+    "app.storageQueue('poisonAlert', { queueName: 'checks-poison', connection: 'AzureWebJobsStorage', handler });",
+    "app.timer('spamReview', { schedule: '0 0 7 * * 1', handler });",
+    "app.http('health', { methods: ['GET'], authLevel: 'function', handler });",
+    "app.http('mailboxAction', { methods: ['GET', 'POST'], authLevel: 'anonymous', handler });",
+    "app.http('status', { methods: ['GET'], authLevel: 'function', route: 'status/{mailbox?}', handler });",
+  ].join('\n');
+  const file = join(dir, 'floor.mjs');
+  writeFileSync(file, source);
+  return file;
 }
 
 /** Milliseconds from a TCP connect to the server's first bytes (its greeting). */
@@ -326,12 +349,23 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
     for (let i = 0; i < rounds + 1; i++) nodeStart.push(timed(importOf('data:text/javascript,'), env, dir));
     nodeStart.shift();
     const startMs = median(nodeStart.map((x) => x.wallMs));
+    // The floor of the entry rows: a process that registers the seven functions with @azure/functions, with
+    // do-nothing handlers and none of our code — what any entry of this Function App pays before its own work.
+    const floor: Sample[] = [];
+    const floorCmd = importOf(floorModule(dir));
+    for (let i = 0; i < rounds + 1; i++) floor.push(timed(floorCmd, env, dir));
+    floor.shift();
+    const floorMs = median(floor.map((x) => x.wallMs));
     const entry = entryWallMs[0];
     if (entry) {
       note(
         `cold-start: Node's own start (an empty module) ${startMs.toFixed(0)} ms; importing the entry beyond it: ` +
           `bundle ${(entry.a - startMs).toFixed(0)} ms, tsc output ${(entry.b - startMs).toFixed(0)} ms ` +
           `(${ratio(entry.a - startMs, entry.b - startMs)}; whole processes ${entry.a.toFixed(0)} vs ${entry.b.toFixed(0)} ms)`,
+      );
+      note(
+        `cold-start: the floor, a process registering the seven functions with @azure/functions and no code of ` +
+          `ours: ${floorMs.toFixed(0)} ms, ${ratio(floorMs, entry.b)} of the tsc output's whole-process import`,
       );
     }
     if (!why && e.smtp) {
