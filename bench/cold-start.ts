@@ -345,17 +345,15 @@ export async function benchColdStart(opts: { rounds?: number } = {}): Promise<vo
       ]);
     }
     // Node's own start, which every row above pays alike: an empty ES module evaluated the way the entry rows are.
-    const nodeStart: Sample[] = [];
-    for (let i = 0; i < rounds + 1; i++) nodeStart.push(timed(importOf('data:text/javascript,'), env, dir));
-    nodeStart.shift();
-    const startMs = median(nodeStart.map((x) => x.wallMs));
+    // Median wall time of `cmd` over the rounds, after one untimed run.
+    const medianWallMs = (cmd: string[]) => {
+      timed(cmd, env, dir);
+      return median(Array.from({ length: rounds }, () => timed(cmd, env, dir).wallMs));
+    };
+    const startMs = medianWallMs(importOf('data:text/javascript,'));
     // The floor of the entry rows: a process that registers the seven functions with @azure/functions, with
     // do-nothing handlers and none of our code — what any entry of this Function App pays before its own work.
-    const floor: Sample[] = [];
-    const floorCmd = importOf(floorModule(dir));
-    for (let i = 0; i < rounds + 1; i++) floor.push(timed(floorCmd, env, dir));
-    floor.shift();
-    const floorMs = median(floor.map((x) => x.wallMs));
+    const floorMs = medianWallMs(importOf(floorModule(dir)));
     const entry = entryWallMs[0];
     if (entry) {
       note(
